@@ -1,0 +1,4 @@
+export * from './config';
+export * from './kafka';
+export * from './ops-server';
+export * from './shutdown';

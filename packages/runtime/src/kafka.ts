@@ -1,0 +1,205 @@
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type ConsumerConfig,
+  type IHeaders,
+  type KafkaMessage,
+  type Producer,
+  type LogEntry,
+} from 'kafkajs';
+import type { z } from 'zod';
+import { DlqHeaders, dlqTopic, parseMessage } from '@fleetlab/contracts';
+import type { KafkaMetrics, Logger } from '@fleetlab/telemetry';
+
+export type { Consumer, Producer, Kafka, KafkaMessage, IHeaders } from 'kafkajs';
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own logs go through the service's pino logger. */
+export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+  const log = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 10 },
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log[levels[level] ?? 'info'](rest, message);
+      },
+  });
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+}
+
+/** Creates the topics that are missing; a topic that exists is left as it is. Safe to call from every service. */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length > 0) {
+      // Two services racing to create the same topic is fine: the loser gets TOPIC_ALREADY_EXISTS, which kafkajs ignores.
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.numPartitions, replicationFactor: 1 })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+export interface ValidMessage<T> {
+  value: T;
+  key: string | null;
+  partition: number;
+  offset: string;
+  headers: IHeaders;
+  /** Broker timestamp, milliseconds since the epoch. */
+  timestamp: number;
+}
+
+export interface ValidatingConsumerOptions<S extends z.ZodTypeAny> {
+  kafka: Kafka;
+  groupId: string;
+  topic: string;
+  schema: S;
+  /** The producer that sends invalid messages to `<topic>.dlq`. */
+  dlqProducer: Producer;
+  logger: Logger;
+  metrics: KafkaMetrics;
+  fromBeginning?: boolean;
+  consumerConfig?: Partial<ConsumerConfig>;
+  partitionsConsumedConcurrently?: number;
+  /**
+   * Handles the valid messages of one fetched batch, in partition order. Offsets are committed only after it
+   * resolves, so a crash redelivers the batch: handlers must be idempotent.
+   */
+  handleBatch(messages: ValidMessage<z.infer<S>>[], partition: number): Promise<void>;
+}
+
+/**
+ * A consumer that validates every message: invalid ones go to `<topic>.dlq` with the reason in a header (and the
+ * original headers, trace context among them) and are committed past; valid ones reach the handler. At least once.
+ */
+export class ValidatingConsumer<S extends z.ZodTypeAny> {
+  private readonly consumer: Consumer;
+  private running = false;
+  private crashed: Error | undefined;
+
+  constructor(private readonly options: ValidatingConsumerOptions<S>) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+      ...options.consumerConfig,
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      const error = event.payload.error;
+      this.options.logger.error({ err: error, restart: event.payload.restart }, 'consumer crashed');
+      if (!event.payload.restart) {
+        this.crashed = error;
+        this.running = false;
+      }
+    });
+  }
+
+  /** True while the consumer is in its group and fetching. */
+  isRunning(): boolean {
+    return this.running && !this.crashed;
+  }
+
+  async start(): Promise<void> {
+    const { topic, groupId, schema, logger, metrics } = this.options;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        const valid: ValidMessage<z.infer<S>>[] = [];
+        const invalid: Array<{ message: KafkaMessage; reason: string }> = [];
+        for (const message of batch.messages) {
+          const parsed = parseMessage(schema, message.value);
+          if (parsed.ok) {
+            valid.push({
+              value: parsed.value,
+              key: message.key ? message.key.toString() : null,
+              partition: batch.partition,
+              offset: message.offset,
+              headers: message.headers ?? {},
+              timestamp: Number(message.timestamp),
+            });
+          } else {
+            invalid.push({ message, reason: parsed.reason });
+          }
+        }
+        if (invalid.length > 0) {
+          // Dead-letter before committing: if this send fails, the batch is redelivered and nothing is lost.
+          await this.options.dlqProducer.send({
+            topic: dlqTopic(topic),
+            messages: invalid.map(({ message, reason }) => ({
+              key: message.key,
+              value: message.value,
+              headers: {
+                ...(message.headers ?? {}),
+                [DlqHeaders.reason]: reason,
+                [DlqHeaders.sourceTopic]: topic,
+                [DlqHeaders.sourcePartition]: String(batch.partition),
+                [DlqHeaders.sourceOffset]: message.offset,
+                [DlqHeaders.consumerGroup]: groupId,
+              },
+            })),
+          });
+          metrics.deadLettered.inc({ topic, group: groupId }, invalid.length);
+          for (const { message, reason } of invalid) {
+            logger.warn({ topic, partition: batch.partition, offset: message.offset, reason }, 'message dead-lettered');
+          }
+        }
+        if (!isRunning() || isStale()) return;
+        if (valid.length > 0) {
+          try {
+            await this.options.handleBatch(valid, batch.partition);
+          } catch (error) {
+            metrics.failed.inc({ topic, group: groupId });
+            throw error;
+          }
+        }
+        const last = batch.messages[batch.messages.length - 1];
+        if (last) resolveOffset(last.offset);
+        metrics.consumed.inc({ topic, group: groupId }, batch.messages.length);
+        metrics.lag.set({ topic, partition: String(batch.partition), group: groupId }, Number(batch.offsetLag()));
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      },
+    });
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+}
