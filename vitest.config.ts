@@ -1,0 +1,28 @@
+// Test projects: unit specs beside the code; integration tests against the real local lab, started once.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.spec.ts', 'services/*/src/**/*.spec.ts', 'platform/local/src/**/*.spec.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['services/*/test/**/*.test.ts', 'platform/local/test/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['platform/local/test/global-setup.ts'],
+          // One lab serves every file; files run one after another so a fleet test doesn't starve the others of CPU.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
