@@ -1,0 +1,73 @@
+/**
+ * `npm run lab`: the whole no-cluster lab on 127.0.0.1 — Kafka, FerretDB, Jaeger, Prometheus, the three services
+ * and a demo fleet — until Ctrl-C. Data lives in the cache and survives restarts; `--fresh` starts from empty.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runDemoFleet } from './demo-fleet';
+import { defaultPorts, Lab } from './lab';
+import { cacheDir } from './paths';
+import { consoleProgress as progress } from './progress';
+
+const args = new Set(process.argv.slice(2));
+if (args.has('--help')) {
+  process.stdout.write(
+    'usage: npm run lab [-- --fresh] [-- --no-demo] [-- --no-telemetry]\n' +
+      '  --fresh         delete the lab data (Kafka topics, database) before starting\n' +
+      '  --no-demo       do not start the demo fleet\n' +
+      '  --no-telemetry  run the services with OpenTelemetry disabled\n',
+  );
+  process.exit(0);
+}
+
+const runDir = join(cacheDir(), 'lab');
+if (args.has('--fresh')) rmSync(runDir, { recursive: true, force: true });
+
+const lab = new Lab({ runDir, ports: defaultPorts, progress, telemetry: !args.has('--no-telemetry') });
+const demo = new AbortController();
+let stopping = false;
+
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    demo.abort();
+    progress.step('stopping the lab');
+    await lab.stop().catch((error: Error) => progress.info(`while stopping: ${error.message}`));
+    progress.done('stopped; nothing left running');
+  }
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+async function main(): Promise<void> {
+  await lab.start();
+  const e = lab.endpoints;
+  const lines = [
+    '',
+    'fleetlab lab is up (all on 127.0.0.1):',
+    `  API             ${e.apiUrl}            e.g. curl ${e.apiUrl}/routes`,
+    `  API docs        ${e.apiUrl}/docs       (OpenAPI JSON at /docs-json)`,
+    `  socket.io       ${e.apiUrl}            events: new-direction, new-position, subscribe-fleet`,
+    `  Jaeger API      ${e.jaegerUrl}/api/services   (trace search: /api/traces?service=api)`,
+    `  Prometheus      ${e.prometheusUrl}        (targets: /targets)`,
+    `  metrics         ${e.apiUrl}/metrics · ${e.simulatorUrl}/metrics · ${e.consumerUrl}/metrics`,
+    `  Kafka           ${e.kafkaBrokers.join(',')}   MongoDB API ${e.mongoUrl}`,
+    `  logs            ${e.logDir}`,
+    '',
+    'Ctrl-C stops everything. Docs: docs/local-lab.md',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  if (!args.has('--no-demo')) {
+    runDemoFleet({ apiUrl: e.apiUrl, vehicles: 25, paceMs: 1000, progress }, demo.signal).catch((error: Error) => {
+      if (!demo.signal.aborted) progress.info(`demo fleet stopped: ${error.message}`);
+    });
+  }
+}
+
+main().catch(async (error: Error) => {
+  process.stderr.write(`fleetlab ✗ ${error.message}\n`);
+  await stop(1);
+});

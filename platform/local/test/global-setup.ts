@@ -1,0 +1,48 @@
+// Starts one real lab (Kafka, FerretDB, Jaeger, Prometheus, the services) on free ports for the integration tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { Lab, freePorts, consoleProgress, startControlServer, type TestLabEndpoints } from '../src/index';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    lab: TestLabEndpoints;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-test-'));
+  const [api, simulator, consumer, kafka, kafkaController, mongo, prometheus, query, queryGrpc, otlpGrpc, otlpHttp, health] =
+    await freePorts(12);
+  const lab = new Lab({
+    runDir,
+    progress: consoleProgress,
+    ports: {
+      api: api!,
+      simulator: simulator!,
+      consumer: consumer!,
+      kafka: kafka!,
+      kafkaController: kafkaController!,
+      mongo: mongo!,
+      prometheus: prometheus!,
+      jaeger: { query: query!, queryGrpc: queryGrpc!, otlpGrpc: otlpGrpc!, otlpHttp: otlpHttp!, health: health! },
+    },
+    logLevel: 'info',
+  });
+  try {
+    await lab.start();
+  } catch (error) {
+    await lab.stop();
+    throw error;
+  }
+  const control = await startControlServer(lab);
+  project.provide('lab', { ...lab.endpoints, controlUrl: control.url });
+  consoleProgress.info(`integration lab up; logs in ${lab.endpoints.logDir}`);
+  return async () => {
+    control.server.close();
+    await lab.stop();
+    // Keep the logs of a failed run for CI to show; a clean run leaves nothing behind.
+    if (process.env.FLEETLAB_KEEP_TEST_LAB !== 'true') rmSync(runDir, { recursive: true, force: true });
+  };
+}
