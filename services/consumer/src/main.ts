@@ -1,1 +1,98 @@
-export {};
+// Wiring only: config, telemetry, MongoDB, Kafka, ops endpoints and shutdown around the position store.
+import { Partitioners } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { AllTopics, NewPosition, Topics } from '@fleetlab/contracts';
+import { ValidatingConsumer, createKafka, ensureTopics, onShutdown, startOpsServer } from '@fleetlab/runtime';
+import { createLogger, createRegistry } from '@fleetlab/telemetry';
+import { loadConfig } from './config';
+import { GroupMembership } from './group-membership';
+import { ConsumerMetrics } from './metrics';
+import { createBatchHandler } from './persist-batch';
+import { PositionStore } from './position-store';
+
+const PING_TIMEOUT_MS = 2_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('consumer', { level: config.logLevel });
+  const registry = createRegistry('consumer');
+  const metrics = new ConsumerMetrics(registry);
+
+  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, appName: 'consumer' });
+  const store = new PositionStore(mongo.db(config.mongo.database), {
+    logger,
+    onWrite: (collection, seconds) => metrics.observeWrite(collection, seconds),
+  });
+
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  const membership = new GroupMembership();
+  // Dead letters keep the original key; the default (Java-compatible) partitioner also silences kafkajs' warning.
+  const dlqProducer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const consumer = new ValidatingConsumer({
+    kafka: membership.observe(kafka),
+    groupId: config.kafka.groupId,
+    topic: Topics.newPosition,
+    schema: NewPosition,
+    dlqProducer,
+    logger,
+    metrics: metrics.kafka,
+    fromBeginning: true,
+    partitionsConsumedConcurrently: config.kafka.concurrency,
+    handleBatch: createBatchHandler({ store, metrics, logger }),
+  });
+
+  // Up first, so probes see a live process (and an unready one) while the dependencies come up.
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.port,
+    registry,
+    readiness: {
+      check: async () => {
+        const notReady: string[] = [];
+        if (!consumer.isRunning()) notReady.push('kafka consumer not running');
+        else if (!membership.isJoined()) notReady.push('kafka consumer not in its group');
+        const ping = await withTimeout(store.ping(), PING_TIMEOUT_MS).then(
+          () => undefined,
+          (error: Error) => error.message,
+        );
+        if (ping !== undefined) notReady.push(`mongodb: ${ping}`);
+        return notReady;
+      },
+    },
+  });
+  logger.info({ host: config.host, port: ops.port }, 'ops server listening');
+
+  onShutdown(logger, [
+    () => consumer.stop(), // the batch in flight finishes and commits first
+    () => mongo.close(),
+    () => dlqProducer.disconnect(),
+    () => ops.close(),
+  ]);
+
+  await mongo.connect();
+  await store.ensureIndexes();
+  await ensureTopics(
+    kafka,
+    AllTopics.map((topic) => ({ topic, numPartitions: config.kafka.partitions })),
+  );
+  await dlqProducer.connect();
+  await consumer.start();
+  logger.info(
+    { topic: Topics.newPosition, group: config.kafka.groupId, concurrency: config.kafka.concurrency, database: config.mongo.database },
+    'consuming',
+  );
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet; this line is the last thing the process says.
+  createLogger('consumer').fatal({ err: error }, 'consumer failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+// The consumer's configuration: every environment variable it reads, parsed and validated once, here only.
+import { z } from 'zod';
+import { env, loadConfigOrExit, parseEnv } from '@fleetlab/runtime';
+
+const DEFAULT_DATABASE = 'fleetlab';
+
+// mongodb://[user:pass@]host[:port][,host…]/<database>[?options]; credentials must be percent-encoded, so the
+// first '/' after the hosts starts the database.
+const MONGO_URL_PATTERN = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?[^/?@]+(?:\/([^?]*))?(?:\?.*)?$/;
+
+const mongoUrl = z
+  .string()
+  .default(`mongodb://127.0.0.1:27017/${DEFAULT_DATABASE}`)
+  .refine((url) => MONGO_URL_PATTERN.test(url), 'expected mongodb://host[:port]/<database>')
+  .transform((url) => {
+    const database = decodeURIComponent(MONGO_URL_PATTERN.exec(url)?.[1] ?? '');
+    return { url, database: database === '' ? DEFAULT_DATABASE : database };
+  });
+
+export const configShape = {
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: env.port(3002),
+  KAFKA_BROKERS: env.brokers('127.0.0.1:9092'),
+  KAFKA_PARTITIONS: env.positiveInt(6),
+  MONGO_URL: mongoUrl,
+  LOG_LEVEL: env.logLevel(),
+  /** How many partitions are handled at once (kafkajs partitionsConsumedConcurrently). */
+  CONSUMER_CONCURRENCY: env.positiveInt(3),
+};
+
+export interface Config {
+  host: string;
+  port: number;
+  kafka: { brokers: string[]; partitions: number; groupId: string; clientId: string; concurrency: number };
+  mongo: { url: string; database: string };
+  logLevel: z.infer<typeof configShape.LOG_LEVEL>;
+}
+
+/** Parses the given environment; throws a ConfigError naming every bad variable. */
+export function parseConfig(source: NodeJS.ProcessEnv): Config {
+  const vars = parseEnv(configShape, source);
+  return {
+    host: vars.HOST,
+    port: vars.PORT,
+    kafka: {
+      brokers: vars.KAFKA_BROKERS,
+      partitions: vars.KAFKA_PARTITIONS,
+      // The group name is part of the contract (docs/architecture.md), not a setting.
+      groupId: 'consumer',
+      clientId: 'consumer',
+      concurrency: vars.CONSUMER_CONCURRENCY,
+    },
+    mongo: vars.MONGO_URL,
+    logLevel: vars.LOG_LEVEL,
+  };
+}
+
+/** The process configuration, or exit status 78 with every bad variable named. */
+export function loadConfig(): Config {
+  return loadConfigOrExit('consumer', () => parseConfig(process.env));
+}
