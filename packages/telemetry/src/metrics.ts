@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { trace } from '@opentelemetry/api';
 
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';

@@ -168,6 +168,10 @@ export class Lab {
     await service.waitUntil(`${url} to answer 200`, () => httpOk(url), 90_000);
   }
 
+  servicePid(name: ServiceName): number | undefined {
+    return this.services.get(name)?.pid;
+  }
+
   async stopService(name: ServiceName): Promise<void> {
     await this.services.get(name)?.stop();
   }

@@ -1,0 +1,193 @@
+/**
+ * `npm run bench`: drives a fleet through a fresh local lab and reports positions/s published, persisted and
+ * delivered to a socket, p50/p99 latency from event time to socket delivery, and the simulator's RSS at peak.
+ * Options: --vehicles N (10000) --points N (60) --pace-ms N (1000) --telemetry on|off|both (on).
+ * Results go to bench-results/pipeline-<timestamp>.json and, as a table row, to stdout.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io } from 'socket.io-client';
+import { Lab } from './lab';
+import { repoRoot } from './paths';
+import { freePorts } from './ports';
+import { consoleProgress as progress } from './progress';
+
+interface Options {
+  vehicles: number;
+  points: number;
+  paceMs: number;
+  telemetry: Array<boolean>;
+}
+
+function parseOptions(argv: string[]): Options {
+  const value = (name: string, fallback: string): string => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+  };
+  const telemetry = value('telemetry', 'on');
+  return {
+    vehicles: Number(value('vehicles', '10000')),
+    points: Number(value('points', '60')),
+    paceMs: Number(value('pace-ms', '1000')),
+    telemetry: telemetry === 'both' ? [true, false] : [telemetry !== 'off'],
+  };
+}
+
+async function counter(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{')) {
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return sum;
+}
+
+function rssMiB(pid: number | undefined): number {
+  if (!pid) return 0;
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : 0;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface PipelineResult {
+  telemetry: boolean;
+  vehicles: number;
+  points: number;
+  paceMs: number;
+  offeredPerSecond: number;
+  peakActiveTrips: number;
+  publishedPerSecond: number;
+  persistedPerSecond: number;
+  deliveredPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  simulatorPeakRssMiB: number;
+  allPersisted: boolean;
+  durationSeconds: number;
+}
+
+async function runOnce(options: Options, telemetry: boolean): Promise<PipelineResult> {
+  const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-bench-'));
+  const p = await freePorts(12);
+  const lab = new Lab({
+    runDir,
+    progress,
+    telemetry,
+    logLevel: 'warn',
+    ports: {
+      api: p[0]!, simulator: p[1]!, consumer: p[2]!, kafka: p[3]!, kafkaController: p[4]!, mongo: p[5]!, prometheus: p[6]!,
+      jaeger: { query: p[7]!, queryGrpc: p[8]!, otlpGrpc: p[9]!, otlpHttp: p[10]!, health: p[11]! },
+    },
+  });
+  try {
+    await lab.start();
+    const { apiUrl, simulatorUrl, consumerUrl } = lab.endpoints;
+    const socket = io(apiUrl, { transports: ['websocket'] });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const latencies: number[] = [];
+    let delivered = 0;
+    socket.on('positions', (batch: Array<{ ts: string }>) => {
+      const now = Date.now();
+      delivered += batch.length;
+      for (const position of batch) latencies.push(now - Date.parse(position.ts));
+    });
+    await new Promise<void>((resolve) => socket.emit('subscribe-fleet', {}, () => resolve()));
+
+    const expected = options.vehicles * options.points;
+    progress.step(`fleet of ${options.vehicles} × ${options.points} points at ${options.paceMs} ms (telemetry ${telemetry ? 'on' : 'off'})`);
+    const started = Date.now();
+    const response = await fetch(`${apiUrl}/fleets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ vehicles: options.vehicles, paceMs: options.paceMs, generate: { seed: 4242, points: options.points } }),
+    });
+    if (response.status !== 202) throw new Error(`POST /fleets: ${response.status} ${await response.text()}`);
+
+    let peakActive = 0;
+    let peakRss = 0;
+    const samples: Array<{ t: number; published: number; persisted: number; delivered: number }> = [];
+    const deadline = started + Math.max(120_000, ((options.points * options.paceMs) / 1000) * 4_000);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const [published, persisted, active] = await Promise.all([
+        counter(simulatorUrl, 'fleetlab_simulator_positions_published_total'),
+        counter(consumerUrl, 'fleetlab_consumer_positions_stored_total'),
+        counter(simulatorUrl, 'fleetlab_simulator_active_trips'),
+      ]);
+      peakActive = Math.max(peakActive, active);
+      peakRss = Math.max(peakRss, rssMiB(lab.servicePid('simulator')));
+      samples.push({ t: Date.now(), published, persisted, delivered });
+      progress.info(`t=${Math.round((Date.now() - started) / 1000)}s active ${active} published ${published} persisted ${persisted} delivered ${delivered}`);
+      if (persisted >= expected && delivered >= expected) break;
+      if (Date.now() > deadline) {
+        progress.info('deadline reached before every position was persisted and delivered');
+        break;
+      }
+    }
+    socket.close();
+    const rate = (key: 'published' | 'persisted' | 'delivered'): number => {
+      // The best 10-second window: the fleet's ramp-up and tail don't count against steady throughput.
+      let best = 0;
+      for (let i = 0; i < samples.length; i += 1) {
+        const j = samples.findIndex((s) => s.t >= samples[i]!.t + 10_000);
+        if (j < 0) break;
+        best = Math.max(best, ((samples[j]![key] - samples[i]![key]) * 1000) / (samples[j]!.t - samples[i]!.t));
+      }
+      return Math.round(best);
+    };
+    latencies.sort((a, b) => a - b);
+    const last = samples[samples.length - 1]!;
+    return {
+      telemetry,
+      vehicles: options.vehicles,
+      points: options.points,
+      paceMs: options.paceMs,
+      offeredPerSecond: Math.round((options.vehicles * 1000) / options.paceMs),
+      peakActiveTrips: peakActive,
+      publishedPerSecond: rate('published'),
+      persistedPerSecond: rate('persisted'),
+      deliveredPerSecond: rate('delivered'),
+      latencyP50Ms: percentile(latencies, 50),
+      latencyP99Ms: percentile(latencies, 99),
+      simulatorPeakRssMiB: Math.round(peakRss),
+      allPersisted: last.persisted >= expected,
+      durationSeconds: Math.round((last.t - started) / 1000),
+    };
+  } finally {
+    await lab.stop();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+  const results: PipelineResult[] = [];
+  for (const telemetry of options.telemetry) results.push(await runOnce(options, telemetry));
+  const report = { date: new Date().toISOString(), machine, node: process.version, results };
+  const dir = join(repoRoot, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `pipeline-${report.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\n${report.date} · ${machine} · Node ${process.version}\n`);
+  process.stdout.write('| telemetry | vehicles | offered/s | published/s | persisted/s | delivered/s | p50 ms | p99 ms | simulator RSS MiB | peak active | all persisted |\n');
+  process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|\n');
+  for (const r of results) {
+    process.stdout.write(
+      `| ${r.telemetry ? 'on' : 'off'} | ${r.vehicles} | ${r.offeredPerSecond} | ${r.publishedPerSecond} | ${r.persistedPerSecond} | ${r.deliveredPerSecond} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.simulatorPeakRssMiB} | ${r.peakActiveTrips} | ${r.allPersisted} |\n`,
+    );
+  }
+  process.stdout.write(`\nfull results: ${file}\n`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`fleetlab ✗ ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
