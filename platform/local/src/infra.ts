@@ -70,6 +70,8 @@ export async function startFerretdb(installed: Installed, dataDir: string, port:
     `--sqlite-url=file:${dataDir}/`,
     `--listen-addr=127.0.0.1:${port}`,
     '--telemetry=disable',
+    // FerretDB keeps a state.json in its state dir, the working directory unless told otherwise.
+    `--state-dir=${dataDir}`,
     '--debug-addr=-',
     '--log-level=warn',
   ], { logFile: join(logDir, 'ferretdb.log') }).start();

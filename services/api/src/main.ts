@@ -1,1 +1,81 @@
-export {};
+import 'reflect-metadata';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { onShutdown } from '@fleetlab/runtime';
+import { createLogger } from '@fleetlab/telemetry';
+import { AppModule } from './app.module';
+import { corsOrigin, loadConfig } from './config';
+import { NestPinoLogger } from './common/logger';
+import { ApiMetrics } from './metrics/api-metrics';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { ConfiguredIoAdapter } from './positions/socket-io.adapter';
+import { GatewayConsumerService } from './positions/gateway-consumer.service';
+
+const BODY_LIMIT = '2mb';
+
+/** Body-parser failures (malformed JSON, too large) happen before Nest routing: answer them in the API's error shape. */
+function bodyErrorHandler(
+  error: { status?: number; statusCode?: number; type?: string; message?: string },
+  _req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+): void {
+  const status = error.status ?? error.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) {
+    next(error);
+    return;
+  }
+  const message =
+    error.type === 'entity.parse.failed'
+      ? `malformed JSON body: ${error.message ?? ''}`.trim()
+      : error.type === 'entity.too.large'
+        ? `body larger than ${BODY_LIMIT}`
+        : (error.message ?? 'bad request');
+  const body = { statusCode: status, error: status === 413 ? 'Payload Too Large' : 'Bad Request', message };
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('api', { level: config.LOG_LEVEL });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+  });
+  const metrics = app.get(ApiMetrics);
+  // Order matters: metrics first (sees every request), then the parser and its error handler, then Nest's routes.
+  app.use(httpMetricsMiddleware(metrics, logger));
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.use(bodyErrorHandler);
+  app.enableCors({ origin: corsOrigin(config) });
+  app.useWebSocketAdapter(new ConfiguredIoAdapter(app, corsOrigin(config)));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('fleetlab api')
+      .setDescription('Routes, trips and fleets of the fleetlab delivery simulation. Events: see docs/architecture.md.')
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  onShutdown(logger, [
+    // Stop intake of positions, then close HTTP and sockets; the producer is flushed and MongoDB closed by their
+    // shutdown hooks, which Nest runs after the server has closed.
+    () => app.get(GatewayConsumerService).stop(),
+    () => app.close(),
+  ]);
+
+  await app.listen(config.PORT, config.HOST);
+  logger.info({ host: config.HOST, port: config.PORT }, 'api listening');
+}
+
+bootstrap().catch((error: unknown) => {
+  const logger = createLogger('api');
+  logger.fatal({ err: error }, 'api failed to start');
+  process.exit(1);
+});

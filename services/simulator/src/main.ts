@@ -1,1 +1,148 @@
-export {};
+import { hostname } from 'node:os';
+import { Partitioners } from 'kafkajs';
+import { AllTopics, CancelTrips, NewDirection, Topics } from '@fleetlab/contracts';
+import { createKafka, ensureTopics, onShutdown, startOpsServer, ValidatingConsumer } from '@fleetlab/runtime';
+import { createLogger, createRegistry, KafkaMetrics } from '@fleetlab/telemetry';
+import { loadConfig } from './config';
+import { deadLetter } from './dead-letter';
+import { DirectionIntake } from './direction-intake';
+import { GroupMembership } from './group-membership';
+import { SimulatorMetrics } from './metrics';
+import { PositionPublisher } from './position-publisher';
+import { RouteClient } from './route-client';
+import { TripPlayer } from './trip-player';
+
+const DIRECTIONS_GROUP = 'simulator';
+// Per instance and never reused, so every instance reads every cancel from the moment it starts.
+const CONTROL_GROUP = `simulator-control-${hostname()}-${process.pid}`;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('simulator', { level: config.LOG_LEVEL });
+  const registry = createRegistry('simulator');
+  const kafkaMetrics = new KafkaMetrics(registry);
+
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'simulator', logger });
+  const membership = new GroupMembership();
+  // The explicit partitioner is kafkajs' v2 default; naming it silences its start-up warning.
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  let producerConnected = false;
+  producer.on(producer.events.CONNECT, () => (producerConnected = true));
+  producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
+
+  const routes = new RouteClient({
+    baseUrl: config.API_URL,
+    maxEntries: config.ROUTE_CACHE_MAX,
+    timeoutMs: config.ROUTE_FETCH_TIMEOUT_MS,
+    onFetch: (outcome) => metrics.routeFetches.inc({ outcome }),
+  });
+  const publisher = new PositionPublisher({
+    producer,
+    topic: Topics.newPosition,
+    maxBatchMessages: config.MAX_BATCH_MESSAGES,
+    logger,
+    onSend: (count) => metrics.sendBatchSize.observe(count),
+    onAcked: (count) => {
+      metrics.positionsPublished.inc(count);
+      kafkaMetrics.produced.inc({ topic: Topics.newPosition }, count);
+    },
+  });
+  // The gauges read the player and the player writes the metrics: the closures run only at scrape time.
+  const metrics: SimulatorMetrics = new SimulatorMetrics(registry, {
+    activeTrips: (): number => player.activeTrips,
+    pendingPositions: () => publisher.pending,
+    routeCacheSize: () => routes.size,
+  });
+  const player: TripPlayer = new TripPlayer({
+    publisher,
+    producer,
+    defaultPaceMs: config.PACE_MS,
+    speedFactor: config.SPEED_FACTOR,
+    tickMs: config.TICK_MS,
+    maxBatchMessages: config.MAX_BATCH_MESSAGES,
+    maxPendingMessages: config.MAX_PENDING_MESSAGES,
+    metrics,
+    kafkaMetrics,
+    logger,
+  });
+
+  const intake = new DirectionIntake({
+    routes,
+    player,
+    metrics,
+    logger,
+    deadLetter: (rejected) =>
+      deadLetter(producer, { topic: Topics.newDirection, groupId: DIRECTIONS_GROUP, metrics: kafkaMetrics, logger }, rejected),
+  });
+  const directions = new ValidatingConsumer({
+    kafka: membership.wrap(kafka),
+    groupId: DIRECTIONS_GROUP,
+    topic: Topics.newDirection,
+    schema: NewDirection,
+    dlqProducer: producer,
+    logger,
+    metrics: kafkaMetrics,
+    handleBatch: (messages) => intake.handle(messages),
+  });
+  const cancels = new ValidatingConsumer({
+    kafka: membership.wrap(kafka),
+    groupId: CONTROL_GROUP,
+    topic: Topics.cancel,
+    schema: CancelTrips,
+    fromBeginning: false,
+    dlqProducer: producer,
+    logger,
+    metrics: kafkaMetrics,
+    handleBatch: async (messages) => {
+      const stopped = messages.reduce((sum, m) => sum + player.cancel(m.value), 0);
+      if (stopped > 0) logger.info({ cancels: messages.length, trips: stopped }, 'trips cancelled');
+    },
+  });
+
+  const ops = await startOpsServer({
+    host: config.HOST,
+    port: config.PORT,
+    registry,
+    readiness: {
+      check: () => {
+        const notReady: string[] = [];
+        if (!producerConnected) notReady.push('kafka producer');
+        if (!directions.isRunning() || !membership.isJoined(DIRECTIONS_GROUP)) notReady.push(`consumer ${DIRECTIONS_GROUP}`);
+        if (!cancels.isRunning() || !membership.isJoined(CONTROL_GROUP)) notReady.push(`consumer ${CONTROL_GROUP}`);
+        return notReady;
+      },
+    },
+  });
+
+  onShutdown(logger, [
+    // Stop intake first: no trip may start after the hand-off.
+    () => Promise.all([directions.stop(), cancels.stop()]),
+    () => player.handOff(),
+    () => producer.disconnect(),
+    () => ops.close(),
+  ]);
+
+  await ensureTopics(kafka, AllTopics.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS })));
+  await producer.connect();
+  player.run();
+  // Cancels first, so a cancel produced while directions are being read is not missed.
+  await cancels.start();
+  await directions.start();
+  logger.info(
+    {
+      port: ops.port,
+      apiUrl: config.API_URL,
+      paceMs: config.PACE_MS,
+      speedFactor: config.SPEED_FACTOR,
+      tickMs: config.TICK_MS,
+      controlGroup: CONTROL_GROUP,
+    },
+    'simulator started',
+  );
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (config failed in an unexpected way); stderr always does.
+  process.stderr.write(`simulator: failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});
