@@ -71,12 +71,56 @@ export function headerString(headers: IHeaders | undefined, name: string): strin
 
 export interface ValidMessage<T> {
   value: T;
+  /** The original bytes, so a message rejected later (an unknown route, say) is dead-lettered exactly as it came. */
+  raw: Buffer | null;
   key: string | null;
   partition: number;
   offset: string;
   headers: IHeaders;
   /** Broker timestamp, milliseconds since the epoch. */
   timestamp: number;
+}
+
+export interface Rejected {
+  key: Buffer | string | null;
+  value: Buffer | null;
+  headers: IHeaders;
+  partition: number;
+  offset: string;
+  reason: string;
+}
+
+/**
+ * Sends rejected messages to `<topic>.dlq`: the original key, bytes and headers (trace context among them), plus
+ * the reason and where the message came from. Resolves once Kafka has acknowledged them.
+ */
+export async function deadLetter(
+  producer: Pick<Producer, 'send'>,
+  options: { topic: string; groupId: string; metrics: KafkaMetrics; logger: Logger },
+  rejected: Rejected[],
+): Promise<void> {
+  if (rejected.length === 0) return;
+  const { topic, groupId, metrics, logger } = options;
+  await producer.send({
+    topic: dlqTopic(topic),
+    acks: -1,
+    messages: rejected.map((r) => ({
+      key: r.key,
+      value: r.value,
+      headers: {
+        ...r.headers,
+        [DlqHeaders.reason]: r.reason,
+        [DlqHeaders.sourceTopic]: topic,
+        [DlqHeaders.sourcePartition]: String(r.partition),
+        [DlqHeaders.sourceOffset]: r.offset,
+        [DlqHeaders.consumerGroup]: groupId,
+      },
+    })),
+  });
+  metrics.deadLettered.inc({ topic, group: groupId }, rejected.length);
+  for (const r of rejected) {
+    logger.warn({ topic, partition: r.partition, offset: r.offset, reason: r.reason }, 'message dead-lettered');
+  }
 }
 
 export interface ValidatingConsumerOptions<S extends z.ZodTypeAny> {
@@ -105,6 +149,7 @@ export interface ValidatingConsumerOptions<S extends z.ZodTypeAny> {
 export class ValidatingConsumer<S extends z.ZodTypeAny> {
   private readonly consumer: Consumer;
   private running = false;
+  private joined = false;
   private crashed: Error | undefined;
 
   constructor(private readonly options: ValidatingConsumerOptions<S>) {
@@ -115,7 +160,18 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
       maxWaitTimeInMs: 100,
       ...options.consumerConfig,
     });
+    const { GROUP_JOIN, REBALANCING, STOP, DISCONNECT } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, () => {
+      this.joined = true;
+    });
+    // While rebalancing, stopped or crashed (kafkajs rejoins by itself after a retriable crash) no partition is owned.
+    for (const event of [REBALANCING, STOP, DISCONNECT] as const) {
+      this.consumer.on(event, () => {
+        this.joined = false;
+      });
+    }
     this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.joined = false;
       const error = event.payload.error;
       this.options.logger.error({ err: error, restart: event.payload.restart }, 'consumer crashed');
       if (!event.payload.restart) {
@@ -128,6 +184,11 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
   /** True while the consumer is in its group and fetching. */
   isRunning(): boolean {
     return this.running && !this.crashed;
+  }
+
+  /** True once the consumer has joined its group and owns its partitions; readiness waits for this. */
+  isJoined(): boolean {
+    return this.isRunning() && this.joined;
   }
 
   async start(): Promise<void> {
@@ -146,6 +207,7 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
           if (parsed.ok) {
             valid.push({
               value: parsed.value,
+              raw: message.value,
               key: message.key ? message.key.toString() : null,
               partition: batch.partition,
               offset: message.offset,
@@ -156,28 +218,15 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
             invalid.push({ message, reason: parsed.reason });
           }
         }
-        if (invalid.length > 0) {
-          // Dead-letter before committing: if this send fails, the batch is redelivered and nothing is lost.
-          await this.options.dlqProducer.send({
-            topic: dlqTopic(topic),
-            messages: invalid.map(({ message, reason }) => ({
-              key: message.key,
-              value: message.value,
-              headers: {
-                ...(message.headers ?? {}),
-                [DlqHeaders.reason]: reason,
-                [DlqHeaders.sourceTopic]: topic,
-                [DlqHeaders.sourcePartition]: String(batch.partition),
-                [DlqHeaders.sourceOffset]: message.offset,
-                [DlqHeaders.consumerGroup]: groupId,
-              },
-            })),
-          });
-          metrics.deadLettered.inc({ topic, group: groupId }, invalid.length);
-          for (const { message, reason } of invalid) {
-            logger.warn({ topic, partition: batch.partition, offset: message.offset, reason }, 'message dead-lettered');
-          }
-        }
+        // Dead-letter before committing: if this send fails, the batch is redelivered and nothing is lost.
+        await deadLetter(this.options.dlqProducer, { topic, groupId, metrics, logger }, invalid.map(({ message, reason }) => ({
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+          partition: batch.partition,
+          offset: message.offset,
+          reason,
+        })));
         if (!isRunning() || isStale()) return;
         if (valid.length > 0) {
           try {

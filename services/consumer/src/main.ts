@@ -5,7 +5,6 @@ import { AllTopics, NewPosition, Topics } from '@fleetlab/contracts';
 import { ValidatingConsumer, createKafka, ensureTopics, onShutdown, startOpsServer } from '@fleetlab/runtime';
 import { createLogger, createRegistry } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
-import { GroupMembership } from './group-membership';
 import { ConsumerMetrics } from './metrics';
 import { createBatchHandler } from './persist-batch';
 import { PositionStore } from './position-store';
@@ -25,11 +24,10 @@ async function main(): Promise<void> {
   });
 
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
-  const membership = new GroupMembership();
   // Dead letters keep the original key; the default (Java-compatible) partitioner also silences kafkajs' warning.
   const dlqProducer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   const consumer = new ValidatingConsumer({
-    kafka: membership.observe(kafka),
+    kafka,
     groupId: config.kafka.groupId,
     topic: Topics.newPosition,
     schema: NewPosition,
@@ -50,7 +48,7 @@ async function main(): Promise<void> {
       check: async () => {
         const notReady: string[] = [];
         if (!consumer.isRunning()) notReady.push('kafka consumer not running');
-        else if (!membership.isJoined()) notReady.push('kafka consumer not in its group');
+        else if (!consumer.isJoined()) notReady.push('kafka consumer not in its group');
         const ping = await withTimeout(store.ping(), PING_TIMEOUT_MS).then(
           () => undefined,
           (error: Error) => error.message,

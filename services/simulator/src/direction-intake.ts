@@ -1,15 +1,20 @@
 import type { NewDirection } from '@fleetlab/contracts';
 import type { ValidMessage } from '@fleetlab/runtime';
 import type { Logger } from '@fleetlab/telemetry';
-import type { Rejected } from './dead-letter';
 import type { SimulatorMetrics } from './metrics';
 import type { RouteLookup } from './route-client';
 import type { TripPlayer } from './trip-player';
 
+/** A valid direction that can't be played, e.g. on an unknown route. */
+export interface RejectedDirection {
+  message: ValidMessage<NewDirection>;
+  reason: string;
+}
+
 export interface DirectionIntakeOptions {
   routes: { get(id: string): Promise<RouteLookup> };
   player: Pick<TripPlayer, 'refusal' | 'start'>;
-  deadLetter(rejected: Rejected<NewDirection>[]): Promise<void>;
+  deadLetter(rejected: RejectedDirection[]): Promise<void>;
   metrics: SimulatorMetrics;
   logger: Logger;
 }
@@ -32,7 +37,7 @@ export class DirectionIntake {
     const routeIds = [...new Set(playable.map((m) => m.value.routeId))];
     // Throws on a transient failure: ValidatingConsumer then leaves the batch uncommitted and kafkajs redelivers it.
     const lookups = new Map(await Promise.all(routeIds.map(async (id) => [id, await routes.get(id)] as const)));
-    const rejected: Rejected<NewDirection>[] = [];
+    const rejected: RejectedDirection[] = [];
     const accepted: Array<{ message: ValidMessage<NewDirection>; lookup: RouteLookup & { ok: true } }> = [];
     for (const message of playable) {
       const lookup = lookups.get(message.value.routeId);

@@ -1,12 +1,10 @@
 import { hostname } from 'node:os';
 import { Partitioners } from 'kafkajs';
 import { AllTopics, CancelTrips, NewDirection, Topics } from '@fleetlab/contracts';
-import { createKafka, ensureTopics, onShutdown, startOpsServer, ValidatingConsumer } from '@fleetlab/runtime';
+import { createKafka, deadLetter, ensureTopics, onShutdown, startOpsServer, ValidatingConsumer } from '@fleetlab/runtime';
 import { createLogger, createRegistry, KafkaMetrics } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
-import { deadLetter } from './dead-letter';
 import { DirectionIntake } from './direction-intake';
-import { GroupMembership } from './group-membership';
 import { SimulatorMetrics } from './metrics';
 import { PositionPublisher } from './position-publisher';
 import { RouteClient } from './route-client';
@@ -23,7 +21,6 @@ async function main(): Promise<void> {
   const kafkaMetrics = new KafkaMetrics(registry);
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'simulator', logger });
-  const membership = new GroupMembership();
   // The explicit partitioner is kafkajs' v2 default; naming it silences its start-up warning.
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   let producerConnected = false;
@@ -72,10 +69,21 @@ async function main(): Promise<void> {
     metrics,
     logger,
     deadLetter: (rejected) =>
-      deadLetter(producer, { topic: Topics.newDirection, groupId: DIRECTIONS_GROUP, metrics: kafkaMetrics, logger }, rejected),
+      deadLetter(
+        producer,
+        { topic: Topics.newDirection, groupId: DIRECTIONS_GROUP, metrics: kafkaMetrics, logger },
+        rejected.map(({ message, reason }) => ({
+          key: message.key,
+          value: message.raw,
+          headers: message.headers,
+          partition: message.partition,
+          offset: message.offset,
+          reason,
+        })),
+      ),
   });
   const directions = new ValidatingConsumer({
-    kafka: membership.wrap(kafka),
+    kafka,
     groupId: DIRECTIONS_GROUP,
     topic: Topics.newDirection,
     schema: NewDirection,
@@ -85,7 +93,7 @@ async function main(): Promise<void> {
     handleBatch: (messages) => intake.handle(messages),
   });
   const cancels = new ValidatingConsumer({
-    kafka: membership.wrap(kafka),
+    kafka,
     groupId: CONTROL_GROUP,
     topic: Topics.cancel,
     schema: CancelTrips,
@@ -107,8 +115,8 @@ async function main(): Promise<void> {
       check: () => {
         const notReady: string[] = [];
         if (!producerConnected) notReady.push('kafka producer');
-        if (!directions.isRunning() || !membership.isJoined(DIRECTIONS_GROUP)) notReady.push(`consumer ${DIRECTIONS_GROUP}`);
-        if (!cancels.isRunning() || !membership.isJoined(CONTROL_GROUP)) notReady.push(`consumer ${CONTROL_GROUP}`);
+        if (!directions.isJoined()) notReady.push(`consumer ${DIRECTIONS_GROUP}`);
+        if (!cancels.isJoined()) notReady.push(`consumer ${CONTROL_GROUP}`);
         return notReady;
       },
     },
