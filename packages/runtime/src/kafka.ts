@@ -10,7 +10,10 @@ import {
 } from 'kafkajs';
 import type { z } from 'zod';
 import { DlqHeaders, dlqTopic, parseMessage } from '@fleetlab/contracts';
-import type { KafkaMetrics, Logger } from '@fleetlab/telemetry';
+import { context, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import { extractMessageContext, kafkaAttributes, traceHeaders, type KafkaMetrics, type Logger } from '@fleetlab/telemetry';
+
+const tracer = trace.getTracer('@fleetlab/runtime');
 
 export type { Consumer, Producer, Kafka, KafkaMessage, IHeaders } from 'kafkajs';
 
@@ -79,6 +82,11 @@ export interface ValidMessage<T> {
   headers: IHeaders;
   /** Broker timestamp, milliseconds since the epoch. */
   timestamp: number;
+  /**
+   * The context of this message's `process <topic>` span, a child of the context it was produced in. Work done for
+   * this one message (a socket emit, a trip's write) starts its spans here to join the message's trace.
+   */
+  context: Context;
 }
 
 export interface Rejected {
@@ -201,11 +209,27 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         const valid: ValidMessage<z.infer<S>>[] = [];
+        const spans: Span[] = [];
         const invalid: Array<{ message: KafkaMessage; reason: string }> = [];
         for (const message of batch.messages) {
           const parsed = parseMessage(schema, message.value);
           if (parsed.ok) {
+            // Parent-based sampling: a message of an untraced trip gets a non-recording span, which costs next to nothing.
+            const span = tracer.startSpan(
+              `process ${topic}`,
+              {
+                kind: SpanKind.CONSUMER,
+                attributes: kafkaAttributes('process', topic, message.key?.toString(), {
+                  'messaging.consumer.group.name': groupId,
+                  'messaging.destination.partition.id': String(batch.partition),
+                  'messaging.kafka.offset': Number(message.offset),
+                }),
+              },
+              extractMessageContext(message.headers),
+            );
+            spans.push(span);
             valid.push({
+              context: trace.setSpan(context.active(), span),
               value: parsed.value,
               raw: message.value,
               key: message.key ? message.key.toString() : null,
@@ -227,15 +251,23 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
           offset: message.offset,
           reason,
         })));
-        if (!isRunning() || isStale()) return;
+        if (!isRunning() || isStale()) {
+          for (const span of spans) span.end();
+          return;
+        }
         if (valid.length > 0) {
           try {
             await this.options.handleBatch(valid, batch.partition);
           } catch (error) {
             metrics.failed.inc({ topic, group: groupId });
+            for (const span of spans) {
+              span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+              span.end();
+            }
             throw error;
           }
         }
+        for (const span of spans) span.end();
         const last = batch.messages[batch.messages.length - 1];
         if (last) resolveOffset(last.offset);
         metrics.consumed.inc({ topic, group: groupId }, batch.messages.length);
@@ -250,5 +282,44 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
   async stop(): Promise<void> {
     this.running = false;
     await this.consumer.disconnect();
+  }
+}
+
+export interface OutgoingMessage {
+  key: string;
+  value: string | Buffer;
+  /** The context the message is sent from; its trace continues in whatever reads the message. Default: the active one. */
+  parent?: Context;
+}
+
+/**
+ * Sends messages with a `send <topic>` producer span each, the span's W3C context in the message headers: the
+ * reader's `process` span becomes its child. Resolves once Kafka acknowledged every message.
+ */
+export async function sendTraced(
+  producer: Pick<Producer, 'send'>,
+  topic: string,
+  messages: OutgoingMessage[],
+  metrics?: KafkaMetrics,
+): Promise<void> {
+  const spans = messages.map((m) =>
+    tracer.startSpan(
+      `send ${topic}`,
+      { kind: SpanKind.PRODUCER, attributes: kafkaAttributes('send', topic, m.key) },
+      m.parent ?? context.active(),
+    ),
+  );
+  try {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: messages.map((m, i) => ({ key: m.key, value: m.value, headers: traceHeaders(spans[i]!) })),
+    });
+    metrics?.produced.inc({ topic }, messages.length);
+  } catch (error) {
+    for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    for (const span of spans) span.end();
   }
 }

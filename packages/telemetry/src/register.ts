@@ -33,6 +33,10 @@ if (process.env.OTEL_SDK_DISABLED !== 'true') {
         '@opentelemetry/instrumentation-fs': { enabled: false },
         '@opentelemetry/instrumentation-dns': { enabled: false },
         '@opentelemetry/instrumentation-net': { enabled: false },
+        // Kafka is traced by hand (packages/runtime, the simulator): the auto-instrumentation starts a new trace for
+        // every fetched batch and parents every message of a send on whatever is active, which breaks a trip's story
+        // when one batch carries thousands of trips, and costs a span per message even for untraced trips.
+        '@opentelemetry/instrumentation-kafkajs': { enabled: false },
         '@opentelemetry/instrumentation-http': {
           ignoreIncomingRequestHook: (req) => req.url === '/metrics' || req.url === '/healthz' || req.url === '/readyz',
         },

@@ -1,61 +1,28 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  propagation,
-  trace,
-  TraceFlags,
-  type Context,
-  type SpanOptions,
-  type TextMapGetter,
-  type TextMapPropagator,
-  type Tracer,
-} from '@opentelemetry/api';
+import { describe, expect, it, vi } from 'vitest';
+import { ROOT_CONTEXT, trace, TraceFlags, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import type { NewPosition } from '@fleetlab/contracts';
-import type { IHeaders, ValidMessage } from '@fleetlab/runtime';
+import type { ValidMessage } from '@fleetlab/runtime';
 import { createLogger, createRegistry } from '@fleetlab/telemetry';
 import { ConsumerMetrics } from './metrics';
-import { MAX_LINKS, createBatchHandler, linksFromHeaders } from './persist-batch';
+import { MAX_LINKS, createBatchHandler, linksToMessages } from './persist-batch';
 import type { StoreBatchResult } from './position-store';
 
-/** Just enough of W3C trace context to see what the getter hands the real propagator. */
-const traceparentPropagator: TextMapPropagator = {
-  inject: () => undefined,
-  fields: () => ['traceparent'],
-  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
-    const raw = getter.get(carrier, 'traceparent');
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    const match = value ? /^00-([0-9a-f]{32})-([0-9a-f]{16})-0([01])$/.exec(value) : null;
-    if (!match) return context;
-    return trace.setSpanContext(context, { traceId: match[1]!, spanId: match[2]!, traceFlags: Number(match[3]), isRemote: true });
-  },
-};
+/** A context holding a span of trace n, recording (sampled and kept) or not. */
+function spanContextOf(n: number, recording: boolean): Context {
+  const spanContext = { traceId: n.toString(16).padStart(32, 'a'), spanId: n.toString(16).padStart(16, '0'), traceFlags: TraceFlags.SAMPLED };
+  const span = { isRecording: () => recording, spanContext: () => spanContext } as unknown as Span;
+  return trace.setSpan(ROOT_CONTEXT, span);
+}
 
-const traceparent = (n: number): string => `00-${'a'.repeat(24)}${n.toString(16).padStart(8, '0')}-${n.toString(16).padStart(16, '0')}-01`;
-
-afterEach(() => propagation.disable());
-
-describe('linksFromHeaders', () => {
-  it('links each distinct producer context, reading Buffer and repeated header values', () => {
-    propagation.setGlobalPropagator(traceparentPropagator);
-    const headers: IHeaders[] = [
-      { traceparent: Buffer.from(traceparent(1)) },
-      { traceparent: traceparent(1) }, // the same producer span: one link
-      { traceparent: [Buffer.from(traceparent(2))] },
-      {},
-      { traceparent: Buffer.from('garbage') },
-    ];
-    const links = linksFromHeaders(headers);
-    expect(links.map((l) => l.context.spanId)).toEqual([traceparent(1).slice(36, 52), traceparent(2).slice(36, 52)]);
-    expect(links[0]!.context).toMatchObject({ isRemote: true, traceFlags: TraceFlags.SAMPLED });
+describe('linksToMessages', () => {
+  it('links the recording process spans only', () => {
+    const links = linksToMessages([{ context: spanContextOf(1, true) }, { context: spanContextOf(2, false) }, { context: ROOT_CONTEXT }]);
+    expect(links.map((l) => l.context.spanId)).toEqual([(1).toString(16).padStart(16, '0')]);
   });
 
   it(`caps the links at ${MAX_LINKS}`, () => {
-    propagation.setGlobalPropagator(traceparentPropagator);
-    const headers = Array.from({ length: 500 }, (_, i) => ({ traceparent: Buffer.from(traceparent(i + 1)) }));
-    expect(linksFromHeaders(headers)).toHaveLength(MAX_LINKS);
-  });
-
-  it('links nothing without a propagator (telemetry disabled)', () => {
-    expect(linksFromHeaders([{ traceparent: Buffer.from(traceparent(1)) }])).toEqual([]);
+    const messages = Array.from({ length: 500 }, (_, i) => ({ context: spanContextOf(i + 1, true) }));
+    expect(linksToMessages(messages)).toHaveLength(MAX_LINKS);
   });
 });
 
@@ -65,15 +32,23 @@ describe('createBatchHandler', () => {
     key: tripId,
     partition: 0,
     offset: String(seq),
+    raw: null,
     headers: {},
     timestamp: Date.now(),
+    context: tripId === 'traced' ? spanContextOf(7, true) : ROOT_CONTEXT,
   });
 
   function setup(storeBatch: () => Promise<StoreBatchResult>) {
     const registry = createRegistry('consumer-test');
     const metrics = new ConsumerMetrics(registry);
     const spans: Array<{ name: string; options: SpanOptions; ended: boolean; status?: unknown }> = [];
+    const tripSpans: Array<{ name: string; options: SpanOptions; parent: Context; ended: boolean }> = [];
     const tracer = {
+      startSpan: (name: string, options: SpanOptions, parent: Context) => {
+        const record = { name, options, parent, ended: false };
+        tripSpans.push(record);
+        return { end: () => (record.ended = true), setStatus: () => undefined };
+      },
       startActiveSpan: (name: string, options: SpanOptions, fn: (span: unknown) => unknown) => {
         const record = { name, options, ended: false, status: undefined as unknown };
         spans.push(record);
@@ -85,7 +60,7 @@ describe('createBatchHandler', () => {
       },
     } as unknown as Tracer;
     const handler = createBatchHandler({ store: { storeBatch: vi.fn(storeBatch) }, metrics, logger: createLogger('t', { level: 'silent' }), tracer });
-    return { registry, handler, spans };
+    return { registry, handler, spans, tripSpans };
   }
 
   it('persists inside a positions.persist span and records the outcome', async () => {
@@ -104,6 +79,19 @@ describe('createBatchHandler', () => {
     expect(text).toContain('fleetlab_persistence_lag_seconds_count{service="consumer-test"} 2');
     expect(text).toContain('fleetlab_consumer_write_duration_seconds_count{service="consumer-test",collection="trips"} 0');
     expect(text).not.toMatch(/trip_id|tripId|vehicle/);
+  });
+
+  it("writes a span into each traced trip's own trace, under its first message of the batch", async () => {
+    const { handler, tripSpans } = setup(async () => ({ stored: 3, duplicates: 0, finished: 0, lagSeconds: [] }));
+    const first = message('traced', 4);
+    await handler([message('a', 0), first, message('traced', 5)], 0);
+    expect(tripSpans).toHaveLength(1);
+    expect(tripSpans[0]).toMatchObject({
+      name: 'persist trip_positions',
+      ended: true,
+      options: { attributes: { 'fleetlab.trip.id': 'traced', 'fleetlab.positions.count': 2, 'db.collection.name': 'trip_positions' } },
+    });
+    expect(trace.getSpan(tripSpans[0]!.parent)).toBe(trace.getSpan(first.context));
   });
 
   it('fails the batch (so it is redelivered) and marks the span when the store throws', async () => {

@@ -1,15 +1,6 @@
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  propagation,
-  trace,
-  type Link,
-  type TextMapGetter,
-  type Tracer,
-} from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Link, type Tracer } from '@opentelemetry/api';
 import type { NewPosition } from '@fleetlab/contracts';
-import type { IHeaders, ValidMessage } from '@fleetlab/runtime';
+import type { ValidMessage } from '@fleetlab/runtime';
 import { traceExemplar, type Logger } from '@fleetlab/telemetry';
 import type { ConsumerMetrics } from './metrics';
 import type { PositionStore } from './position-store';
@@ -17,34 +8,62 @@ import type { PositionStore } from './position-store';
 /** Span links per batch: enough to follow the trips of a batch, bounded so one span stays small. */
 export const MAX_LINKS = 128;
 
-// kafkajs header values are Buffers (strings when we produce them ourselves), possibly repeated.
-const headerGetter: TextMapGetter<IHeaders> = {
-  keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => {
-    const value = carrier[key];
-    if (value === undefined) return undefined;
-    return Array.isArray(value) ? value.map((v) => v.toString()) : value.toString();
-  },
-};
-
-/** Links to the trace context each message carries, one per distinct producer span, at most MAX_LINKS. */
-export function linksFromHeaders(headers: readonly IHeaders[]): Link[] {
+/** Links to the sampled messages' process spans, at most MAX_LINKS. */
+export function linksToMessages(messages: readonly Pick<ValidMessage<unknown>, 'context'>[]): Link[] {
   const links: Link[] = [];
-  const seen = new Set<string>();
-  for (const carrier of headers) {
+  for (const message of messages) {
     if (links.length >= MAX_LINKS) break;
-    const context = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, carrier, headerGetter));
-    if (!context || !trace.isSpanContextValid(context)) continue;
-    const key = `${context.traceId}:${context.spanId}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    links.push({ context });
+    const span = trace.getSpan(message.context);
+    if (!span?.isRecording()) continue;
+    links.push({ context: span.spanContext() });
   }
   return links;
 }
 
 /**
- * The batch handler: stores a fetched batch inside a `positions.persist` span linked to the producers' traces,
+ * For each traced trip in the batch, a span in the trip's own trace that stands for its share of the batch write,
+ * timed like the write: one trip's trace then shows where its positions were stored without a span per position.
+ */
+function recordTripWrites(
+  tracer: Tracer,
+  messages: readonly ValidMessage<NewPosition>[],
+  startTime: number,
+  endTime: number,
+  error?: Error,
+): void {
+  const byTrip = new Map<string, ValidMessage<NewPosition>[]>();
+  for (const message of messages) {
+    if (!trace.getSpan(message.context)?.isRecording()) continue;
+    const list = byTrip.get(message.value.tripId) ?? [];
+    list.push(message);
+    byTrip.set(message.value.tripId, list);
+  }
+  for (const [tripId, list] of byTrip) {
+    const first = list[0]!;
+    const span = tracer.startSpan(
+      'persist trip_positions',
+      {
+        kind: SpanKind.CLIENT,
+        startTime,
+        attributes: {
+          'db.system.name': 'mongodb',
+          'db.collection.name': 'trip_positions',
+          'db.operation.name': 'insertMany',
+          'fleetlab.trip.id': tripId,
+          'fleetlab.position.seq': first.value.seq,
+          'fleetlab.positions.count': list.length,
+          'messaging.batch.message_count': messages.length,
+        },
+      },
+      first.context,
+    );
+    if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    span.end(endTime);
+  }
+}
+
+/**
+ * The batch handler: stores a fetched batch inside a `positions.persist` span linked to the messages' traces,
  * so the MongoDB spans of the write are its children, then records the metrics.
  */
 export function createBatchHandler(deps: {
@@ -60,12 +79,14 @@ export function createBatchHandler(deps: {
       'positions.persist',
       {
         kind: SpanKind.INTERNAL,
-        links: linksFromHeaders(messages.map((m) => m.headers)),
+        links: linksToMessages(messages),
         attributes: { 'messaging.batch.message_count': messages.length, 'fleetlab.trips.count': trips },
       },
       async (span) => {
+        const startTime = Date.now();
         try {
           const result = await deps.store.storeBatch(messages.map((m) => m.value));
+          recordTripWrites(tracer, messages, startTime, Date.now());
           // Still inside the span: the lag samples' exemplars point at this trace.
           deps.metrics.recordBatch(result, traceExemplar());
           deps.logger.debug(
@@ -73,6 +94,7 @@ export function createBatchHandler(deps: {
             'batch stored',
           );
         } catch (error) {
+          recordTripWrites(tracer, messages, startTime, Date.now(), error as Error);
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
           deps.logger.error({ err: error, partition, messages: messages.length }, 'batch not stored, will be redelivered');

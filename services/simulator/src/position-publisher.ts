@@ -1,10 +1,13 @@
 import type { Message, Producer } from 'kafkajs';
+import type { Span } from '@opentelemetry/api';
 import type { Logger } from '@fleetlab/telemetry';
 
 export interface OutgoingMessage {
   key: string;
   value: string;
   headers: Record<string, string>;
+  /** The message's producer span, ended when Kafka acknowledges it (traced trips only). */
+  span?: Span;
 }
 
 export interface PositionPublisherOptions {
@@ -88,9 +91,11 @@ export class PositionPublisher {
       .send({ topic: this.options.topic, messages, acks: -1 })
       .then(
         () => {
+          for (const m of batch) m.span?.end();
           this.options.onAcked?.(batch.length);
         },
         (error: unknown) => {
+          for (const m of batch) m.span?.addEvent('send failed, queued again', { 'exception.message': String(error) });
           this.options.logger.error(
             { err: error, messages: batch.length, pending: this.queue.length },
             'position batch not acknowledged, will send it again',

@@ -1,13 +1,12 @@
 import { SpanKind, context, trace, type Span } from '@opentelemetry/api';
 import type { IHeaders, Producer } from 'kafkajs';
 import { Topics, type CancelTrips, type NewDirection, type NewPosition } from '@fleetlab/contracts';
-import type { KafkaMetrics, Logger } from '@fleetlab/telemetry';
 import type { SimulatorMetrics } from './metrics';
 import type { PositionPublisher, OutgoingMessage } from './position-publisher';
 import { RecentSet } from './recent-set';
 import type { CachedRoute } from './route-client';
 import { intervalMs, Scheduler, type AddResult, type TripPlan } from './scheduler';
-import { extractContext, spanHeaders } from './trace-context';
+import { extractMessageContext, kafkaAttributes, traceHeaders, type KafkaMetrics, type Logger } from '@fleetlab/telemetry';
 
 /** A running trip: the direction's ids, the shared route points, its span. Nothing per point. */
 export interface Trip extends TripPlan {
@@ -91,7 +90,7 @@ export class TripPlayer {
           ...(direction.fleetId !== undefined ? { 'fleetlab.fleet.id': direction.fleetId } : {}),
         },
       },
-      extractContext(headers),
+      extractMessageContext(headers),
     );
     const trip: Trip = {
       tripId: direction.tripId,
@@ -102,7 +101,7 @@ export class TripPlayer {
       intervalMs: intervalMs(direction.paceMs, this.options.defaultPaceMs, this.options.speedFactor),
       fromSeq,
       span,
-      traceHeaders: spanHeaders(span),
+      traceHeaders: traceHeaders(span),
     };
     if (direction.fleetId !== undefined) trip.fleetId = direction.fleetId;
     if (direction.paceMs !== undefined) trip.paceMs = direction.paceMs;
@@ -178,7 +177,7 @@ export class TripPlayer {
         total: trip.points.length,
       };
       if (trip.fleetId !== undefined) event.fleetId = trip.fleetId;
-      messages[i] = { key: trip.tripId, value: JSON.stringify(event), headers: trip.traceHeaders };
+      messages[i] = this.outgoing(trip, event);
       metrics.schedulerDrift.observe((now - dueMs) / 1_000);
       if (finished) {
         metrics.tripsFinished.inc();
@@ -233,6 +232,29 @@ export class TripPlayer {
       this.cancelledTrips.has(direction.tripId) ||
       (direction.fleetId !== undefined && this.cancelledFleets.has(direction.fleetId))
     );
+  }
+
+  /**
+   * A position of a traced trip gets its own producer span, a child of the trip's span, so the trip's trace shows
+   * every point and whatever reads it (socket delivery, persistence) hangs below that point. An untraced trip's
+   * positions carry the trip's unsampled context, so readers don't start traces of their own either.
+   */
+  private outgoing(trip: Trip, event: NewPosition): OutgoingMessage {
+    const value = JSON.stringify(event);
+    if (!trip.span.isRecording()) return { key: trip.tripId, value, headers: trip.traceHeaders };
+    const span = tracer.startSpan(
+      `send ${Topics.newPosition}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: kafkaAttributes('send', Topics.newPosition, trip.tripId, {
+          'messaging.message.body.size': Buffer.byteLength(value),
+          'fleetlab.position.seq': event.seq,
+          'fleetlab.trip.id': trip.tripId,
+        }),
+      },
+      trace.setSpan(context.active(), trip.span),
+    );
+    return { key: trip.tripId, value, headers: traceHeaders(span), span };
   }
 
   private endSpan(trip: Trip, outcome: 'finished' | 'cancelled' | 'handed_off'): void {
