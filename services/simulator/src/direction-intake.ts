@@ -54,7 +54,7 @@ export class DirectionIntake {
     await this.options.deadLetter(rejected);
     let started = 0;
     for (const { message, lookup } of accepted) {
-      const result = player.start(message.value, lookup.route, message.headers);
+      const result = player.start(message.value, lookup.route, message.context);
       if (result === 'added') started++;
       else metrics.directionsDropped.inc({ reason: result });
     }

@@ -66,7 +66,7 @@ function setup(options: { maxPendingMessages?: number } = {}) {
 describe('TripPlayer', () => {
   it('publishes one position per point, keyed by tripId, with the contract fields', async () => {
     const t = setup();
-    expect(t.player.start(direction('t1', { fleetId: 'f1' }), route, {})).toBe('added');
+    expect(t.player.start(direction('t1', { fleetId: 'f1' }), route)).toBe('added');
     const start = t.now();
     t.player.tick();
     t.advance(500);
@@ -98,17 +98,17 @@ describe('TripPlayer', () => {
     t.player.cancel({ tripId: 'late' });
     t.player.cancel({ fleetId: 'gone' });
     expect(t.player.refusal(direction('late'))).toBe('cancelled');
-    expect(t.player.start(direction('late'), route, {})).toBe('cancelled');
-    expect(t.player.start(direction('x', { fleetId: 'gone' }), route, {})).toBe('cancelled');
-    expect(t.player.start(direction('y', { fleetId: 'kept' }), route, {})).toBe('added');
-    expect(t.player.start(direction('y', { fleetId: 'kept' }), route, {})).toBe('duplicate');
+    expect(t.player.start(direction('late'), route)).toBe('cancelled');
+    expect(t.player.start(direction('x', { fleetId: 'gone' }), route)).toBe('cancelled');
+    expect(t.player.start(direction('y', { fleetId: 'kept' }), route)).toBe('added');
+    expect(t.player.start(direction('y', { fleetId: 'kept' }), route)).toBe('duplicate');
   });
 
   it('stops a cancelled trip, or a whole fleet, with no further positions', async () => {
     const t = setup();
-    t.player.start(direction('a', { fleetId: 'f' }), route, {});
-    t.player.start(direction('b', { fleetId: 'f' }), route, {});
-    t.player.start(direction('c'), route, {});
+    t.player.start(direction('a', { fleetId: 'f' }), route);
+    t.player.start(direction('b', { fleetId: 'f' }), route);
+    t.player.start(direction('c'), route);
     t.player.tick();
     expect(t.player.cancel({ tripId: 'c', fleetId: 'f' })).toBe(1);
     expect(t.player.activeTrips).toBe(2);
@@ -123,11 +123,11 @@ describe('TripPlayer', () => {
     const t = setup({ maxPendingMessages: 2 });
     let release: () => void = () => undefined;
     t.producer.send.mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve([]))));
-    t.player.start(direction('a'), route, {});
+    t.player.start(direction('a'), route);
     expect(t.player.tick()).toBe(1); // in flight
-    t.player.start(direction('b'), route, {});
-    t.player.start(direction('c'), route, {});
-    t.player.start(direction('d'), route, {});
+    t.player.start(direction('b'), route);
+    t.player.start(direction('c'), route);
+    t.player.start(direction('d'), route);
     expect(t.player.tick()).toBe(2); // room for two
     expect(t.player.tick()).toBe(0); // full
     expect(t.publisher.pending).toBe(2);
@@ -136,8 +136,8 @@ describe('TripPlayer', () => {
 
   it('hands running trips on at shutdown with fromSeq = next point and the same ids', async () => {
     const t = setup();
-    t.player.start(direction('a', { paceMs: 1_000, fleetId: 'f', clientId: 'sock' }), route, {});
-    t.player.start(direction('b'), route, {});
+    t.player.start(direction('a', { paceMs: 1_000, fleetId: 'f', clientId: 'sock' }), route);
+    t.player.start(direction('b'), route);
     t.player.tick();
     t.advance(500);
     t.player.tick();
@@ -155,7 +155,7 @@ describe('TripPlayer', () => {
 
   it('resumes a handed-off trip from fromSeq', async () => {
     const t = setup();
-    t.player.start(direction('a', { fromSeq: 2 }), route, {});
+    t.player.start(direction('a', { fromSeq: 2 }), route);
     t.player.tick();
     await t.publisher.flush();
     expect(t.positions().map((p) => [p.seq, p.finished])).toEqual([[2, true]]);

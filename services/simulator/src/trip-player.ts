@@ -1,12 +1,12 @@
-import { SpanKind, context, trace, type Span } from '@opentelemetry/api';
-import type { IHeaders, Producer } from 'kafkajs';
+import { ROOT_CONTEXT, SpanKind, context, trace, type Context, type Span } from '@opentelemetry/api';
+import type { Producer } from 'kafkajs';
 import { Topics, type CancelTrips, type NewDirection, type NewPosition } from '@fleetlab/contracts';
 import type { SimulatorMetrics } from './metrics';
 import type { PositionPublisher, OutgoingMessage } from './position-publisher';
 import { RecentSet } from './recent-set';
 import type { CachedRoute } from './route-client';
 import { intervalMs, Scheduler, type AddResult, type TripPlan } from './scheduler';
-import { extractMessageContext, kafkaAttributes, traceHeaders, type KafkaMetrics, type Logger } from '@fleetlab/telemetry';
+import { kafkaAttributes, traceHeaders, type KafkaMetrics, type Logger } from '@fleetlab/telemetry';
 
 /** A running trip: the direction's ids, the shared route points, its span. Nothing per point. */
 export interface Trip extends TripPlan {
@@ -71,8 +71,8 @@ export class TripPlayer {
     return undefined;
   }
 
-  /** Accepts a trip into the scheduler; its first point is due at once. */
-  start(direction: NewDirection, route: CachedRoute, headers: IHeaders): StartResult {
+  /** Accepts a trip into the scheduler; its first point is due at once. `parent`: the direction's process span. */
+  start(direction: NewDirection, route: CachedRoute, parent: Context = ROOT_CONTEXT): StartResult {
     if (this.isCancelled(direction)) return 'cancelled';
     if (this.scheduler.has(direction.tripId)) return 'duplicate';
     const fromSeq = direction.fromSeq ?? 0;
@@ -90,7 +90,7 @@ export class TripPlayer {
           ...(direction.fleetId !== undefined ? { 'fleetlab.fleet.id': direction.fleetId } : {}),
         },
       },
-      extractMessageContext(headers),
+      parent,
     );
     const trip: Trip = {
       tripId: direction.tripId,
