@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace, type Link, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Link, type Tracer } from '@opentelemetry/api';
 import type { NewPosition } from '@fleetlab/contracts';
 import type { ValidMessage } from '@fleetlab/runtime';
 import { traceExemplar, type Logger } from '@fleetlab/telemetry';
@@ -87,6 +87,11 @@ export function createBatchHandler(deps: {
         try {
           const result = await deps.store.storeBatch(messages.map((m) => m.value));
           recordTripWrites(tracer, messages, startTime, Date.now());
+          for (const m of messages) {
+            if (!m.value.finished) continue;
+            // In the last position's context, so the line carries the trip's trace id.
+            context.with(m.context, () => deps.logger.info({ tripId: m.value.tripId, routeId: m.value.routeId }, 'trip finished'));
+          }
           // Still inside the span: the lag samples' exemplars point at this trace.
           deps.metrics.recordBatch(result, traceExemplar());
           deps.logger.debug(

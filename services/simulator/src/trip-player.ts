@@ -112,7 +112,7 @@ export class TripPlayer {
     }
     this.options.metrics.tripsStarted.inc();
     this.inSpan(span, () =>
-      this.options.logger.debug(
+      this.options.logger.info(
         { tripId: trip.tripId, routeId: trip.routeId, fromSeq, points: route.points.length, intervalMs: trip.intervalMs },
         'trip started',
       ),
@@ -136,7 +136,7 @@ export class TripPlayer {
     for (const trip of stopped) {
       this.endSpan(trip, 'cancelled');
       this.inSpan(trip.span, () =>
-        this.options.logger.debug({ tripId: trip.tripId, reason: cancel.reason }, 'trip cancelled'),
+        this.options.logger.info({ tripId: trip.tripId, reason: cancel.reason }, 'trip cancelled'),
       );
     }
     this.options.metrics.tripsCancelled.inc(stopped.length);
@@ -259,6 +259,7 @@ export class TripPlayer {
 
   private endSpan(trip: Trip, outcome: 'finished' | 'cancelled' | 'handed_off'): void {
     trip.span.setAttribute('fleetlab.trip.outcome', outcome);
+    if (outcome === 'finished') this.inSpan(trip.span, () => this.options.logger.info({ tripId: trip.tripId }, 'trip finished'));
     trip.span.end();
   }
 
