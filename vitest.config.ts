@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      // The map's component tests, in jsdom.
+      'web/vitest.config.ts',
       {
         test: {
           name: 'unit',
@@ -14,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['services/*/test/**/*.test.ts', 'platform/local/test/**/*.test.ts'],
+          include: ['services/*/test/**/*.test.ts', 'platform/local/test/**/*.test.ts', 'web/e2e/**/*.e2e.ts'],
           environment: 'node',
           globalSetup: ['platform/local/test/global-setup.ts'],
           // One lab serves every file; files run one after another so a fleet test doesn't starve the others of CPU.

@@ -8,9 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
-import { Lab } from './lab';
+import { freeLabPorts, Lab } from './lab';
 import { repoRoot } from './paths';
-import { freePorts } from './ports';
 import { consoleProgress as progress } from './progress';
 
 interface Options {
@@ -75,17 +74,7 @@ export interface PipelineResult {
 
 async function runOnce(options: Options, telemetry: boolean): Promise<PipelineResult> {
   const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-bench-'));
-  const p = await freePorts(12);
-  const lab = new Lab({
-    runDir,
-    progress,
-    telemetry,
-    logLevel: 'warn',
-    ports: {
-      api: p[0]!, simulator: p[1]!, consumer: p[2]!, kafka: p[3]!, kafkaController: p[4]!, mongo: p[5]!, prometheus: p[6]!,
-      jaeger: { query: p[7]!, queryGrpc: p[8]!, otlpGrpc: p[9]!, otlpHttp: p[10]!, health: p[11]! },
-    },
-  });
+  const lab = new Lab({ runDir, progress, telemetry, logLevel: 'warn', ports: await freeLabPorts() });
   try {
     await lab.start();
     const { apiUrl, simulatorUrl, consumerUrl } = lab.endpoints;

@@ -5,11 +5,14 @@ import { startFerretdb, startJaeger, startKafka, startPrometheus, type JaegerPor
 import { repoRoot } from './paths';
 import { httpOk, ManagedProcess, portOpen } from './process';
 import type { Progress } from './progress';
+import { serveWeb } from './web-server';
+import { freePorts } from './ports';
 
 export const serviceNames = ['api', 'simulator', 'consumer'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 export interface LabPorts {
+  web: number;
   api: number;
   simulator: number;
   consumer: number;
@@ -22,6 +25,7 @@ export interface LabPorts {
 
 /** The lab's defaults, as docs/local-lab.md lists them; all on 127.0.0.1. */
 export const defaultPorts: LabPorts = {
+  web: 5173,
   api: 3000,
   simulator: 3001,
   consumer: 3002,
@@ -32,8 +36,26 @@ export const defaultPorts: LabPorts = {
   jaeger: { query: 16686, queryGrpc: 16685, otlpGrpc: 4317, otlpHttp: 4318, health: 13133 },
 };
 
+/** Free ports for every part of a lab, for tests and benchmarks that run beside a user's own lab. */
+export async function freeLabPorts(): Promise<LabPorts> {
+  const p = await freePorts(13);
+  const at = (i: number): number => p[i]!;
+  return {
+    web: at(0),
+    api: at(1),
+    simulator: at(2),
+    consumer: at(3),
+    kafka: at(4),
+    kafkaController: at(5),
+    mongo: at(6),
+    prometheus: at(7),
+    jaeger: { query: at(8), queryGrpc: at(9), otlpGrpc: at(10), otlpHttp: at(11), health: at(12) },
+  };
+}
+
 /** Everything a user or a test needs to reach the lab. */
 export interface LabEndpoints {
+  webUrl: string;
   apiUrl: string;
   simulatorUrl: string;
   consumerUrl: string;
@@ -64,12 +86,14 @@ export class Lab {
   private readonly infra: ManagedProcess[] = [];
   private readonly services = new Map<ServiceName, ManagedProcess>();
   private prometheus: ManagedProcess | undefined;
+  private web: { close(): Promise<void> } | undefined;
   readonly endpoints: LabEndpoints;
   private installed: Installed | undefined;
 
   constructor(private readonly options: LabOptions) {
     const { ports } = options;
     this.endpoints = {
+      webUrl: `http://127.0.0.1:${ports.web}`,
       apiUrl: `http://127.0.0.1:${ports.api}`,
       simulatorUrl: `http://127.0.0.1:${ports.simulator}`,
       consumerUrl: `http://127.0.0.1:${ports.consumer}`,
@@ -123,6 +147,18 @@ export class Lab {
     );
     this.recordPids();
     progress.done(`Prometheus ${this.endpoints.prometheusUrl}`);
+
+    this.web = await serveWeb({ port: ports.web, config: this.webConfig() });
+    progress.done(`map ${this.endpoints.webUrl}`);
+  }
+
+  /** The map's runtime config: this lab's api, and trace links into its Jaeger (whose API, not UI, is built here). */
+  webConfig(): Record<string, string> {
+    return {
+      apiUrl: this.endpoints.apiUrl,
+      jaegerUrl: this.endpoints.jaegerUrl,
+      traceUrlTemplate: `{jaegerUrl}/api/traces?service=simulator&lookback=1h&tags=%7B%22fleetlab.trip.id%22%3A%22{tripId}%22%7D`,
+    };
   }
 
   serviceEnvironment(name: ServiceName): NodeJS.ProcessEnv {
@@ -183,6 +219,7 @@ export class Lab {
 
   /** Stops in reverse dependency order: Prometheus, services, then infrastructure. */
   async stop(): Promise<void> {
+    await this.web?.close();
     await this.prometheus?.stop();
     await Promise.all([this.services.get('simulator')?.stop(), this.services.get('consumer')?.stop()]);
     await this.services.get('api')?.stop();
@@ -227,6 +264,7 @@ function killStale(runDir: string, progress: Progress): void {
 
 async function assertPortsFree(ports: LabPorts): Promise<void> {
   const all: Array<[string, number]> = [
+    ['web', ports.web],
     ['api', ports.api],
     ['simulator', ports.simulator],
     ['consumer', ports.consumer],

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { Lab, freePorts, consoleProgress, startControlServer, type TestLabEndpoints } from '../src/index';
+import { Lab, consoleProgress, freeLabPorts, startControlServer, type TestLabEndpoints } from '../src/index';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,23 +13,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-test-'));
-  const [api, simulator, consumer, kafka, kafkaController, mongo, prometheus, query, queryGrpc, otlpGrpc, otlpHttp, health] =
-    await freePorts(12);
-  const lab = new Lab({
-    runDir,
-    progress: consoleProgress,
-    ports: {
-      api: api!,
-      simulator: simulator!,
-      consumer: consumer!,
-      kafka: kafka!,
-      kafkaController: kafkaController!,
-      mongo: mongo!,
-      prometheus: prometheus!,
-      jaeger: { query: query!, queryGrpc: queryGrpc!, otlpGrpc: otlpGrpc!, otlpHttp: otlpHttp!, health: health! },
-    },
-    logLevel: 'info',
-  });
+  const lab = new Lab({ runDir, progress: consoleProgress, ports: await freeLabPorts(), logLevel: 'info' });
   try {
     await lab.start();
   } catch (error) {

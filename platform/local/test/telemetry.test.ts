@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { api, lab, waitFor, waitForTripStatus } from './helpers';
+import { api, connectSocket, lab, waitFor, waitForTripStatus } from './helpers';
 
 interface JaegerSpan {
   traceID: string;
@@ -106,6 +106,32 @@ describe('the trace of one trip', () => {
   });
 });
 
+describe('the traces of a fleet', () => {
+  it('give the first trips a trace each, linked to the request, and record nothing of the others', async () => {
+    const fleet = await api<{ fleetId: string }>('/fleets', { body: { vehicles: 30, routeIds: ['2'], paceMs: 10 } });
+    await waitFor('the fleet finished', async () => {
+      const { body } = await api<{ trips: { finished: number } }>(`/fleets/${fleet.body.fleetId}`);
+      return body.trips.finished === 30 ? true : undefined;
+    }, 90_000, 500);
+    const query = encodeURIComponent(JSON.stringify({ 'fleetlab.fleet.id': fleet.body.fleetId }));
+    const roots = await waitFor('the traced trips of the fleet', async () => {
+      const traces = await jaeger<JaegerTrace[]>(`/api/traces?service=api&operation=fleet.trip&tags=${query}&limit=100&lookback=1h`);
+      return traces.length >= 10 ? traces : undefined;
+    }, 60_000, 1_000);
+    // FLEET_TRACED_TRIPS (10 by default) trips are traced, each its own trace; the other 20 are not.
+    expect(roots).toHaveLength(10);
+    const request = await jaeger<JaegerTrace[]>(`/api/traces?service=api&tags=${query}&limit=100&lookback=1h`);
+    const post = request.flatMap((t) => t.spans).find((s) => s.references.length === 0 && /POST/.test(s.operationName));
+    expect(post).toBeDefined();
+    for (const t of roots) {
+      const root = t.spans.find((s) => s.operationName === 'fleet.trip')!;
+      expect(root.references.some((r) => r.refType === 'FOLLOWS_FROM' && r.spanID === post!.spanID)).toBe(true);
+    }
+    const played = await jaeger<JaegerTrace[]>(`/api/traces?service=simulator&operation=trip.play&tags=${query}&limit=100&lookback=1h`);
+    expect(played).toHaveLength(10);
+  });
+});
+
 describe('metrics', () => {
   it('Prometheus scrapes every service, and a fleet moves the key series', async () => {
     const up = await waitFor('every target up', async () => {
@@ -117,11 +143,15 @@ describe('metrics', () => {
     }, 60_000, 1_000);
     expect(up).toMatchObject({ api: '1', simulator: '1', consumer: '1' });
 
+    // Freshness is measured at delivery to a browser, so a browser watches the fleet.
+    const socket = await connectSocket();
+    await new Promise<void>((resolve) => socket.emit('subscribe-fleet', {}, () => resolve()));
     const fleet = await api<{ fleetId: string }>('/fleets', { body: { vehicles: 50, generate: { seed: 3003, points: 20 }, paceMs: 20 } });
     await waitFor('the fleet finished', async () => {
       const { body } = await api<{ trips: { finished: number } }>(`/fleets/${fleet.body.fleetId}`);
       return body.trips.finished === 50 ? true : undefined;
     }, 90_000, 500);
+    socket.close();
 
     const series = [
       'sum(fleetlab_simulator_positions_published_total)',

@@ -45,6 +45,7 @@ async function bootstrap(): Promise<void> {
     logger: new NestPinoLogger(logger),
     bodyParser: false,
   });
+  app.disable('x-powered-by');
   const metrics = app.get(ApiMetrics);
   // Order matters: metrics first (sees every request), then the parser and its error handler, then Nest's routes.
   app.use(httpMetricsMiddleware(metrics, logger));

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import type { Logger } from '@fleetlab/telemetry';
+import type { Config } from './config';
+import { ConfigModule } from './config.module';
+import { FleetsModule } from './fleets/fleets.module';
+import { HealthModule } from './health/health.module';
+import { KafkaModule } from './kafka/kafka.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { PositionsModule } from './positions/positions.module';
+import { RoutesModule } from './routes/routes.module';
+import { TripsModule } from './trips/trips.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: Config, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config, logger),
+        MongooseModule.forRoot(config.MONGO_URL, {
+          // Indexes are created explicitly where they are owned; FerretDB and MongoDB both accept them.
+          autoIndex: false,
+          serverSelectionTimeoutMS: 5000,
+        }),
+        MetricsModule,
+        KafkaModule,
+        RoutesModule,
+        TripsModule,
+        FleetsModule,
+        PositionsModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { env, loadConfigOrExit, parseEnv } from '@fleetlab/runtime';
+import { z } from 'zod';
+
+/** Every variable the api reads, with its default; parsed once at start and provided through DI. */
+export const configShape = {
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: env.port(3000),
+  KAFKA_BROKERS: env.brokers('127.0.0.1:9092'),
+  KAFKA_PARTITIONS: env.positiveInt(6),
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'expected a mongodb:// URL')
+    .default('mongodb://127.0.0.1:27017/fleetlab'),
+  LOG_LEVEL: env.logLevel(),
+  SOCKET_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  CORS_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string()).min(1, 'expected * or a comma-separated list of origins')),
+  DEFAULT_PACE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
+  /** How many trips of each fleet are traced; the rest carry an unsampled context, so a 10,000-vehicle fleet costs no more telemetry than a small one. */
+  FLEET_TRACED_TRIPS: z.coerce.number().int().min(0).max(100_000).default(10),
+};
+
+export type Config = z.infer<z.ZodObject<typeof configShape>>;
+
+export function parseConfig(source: NodeJS.ProcessEnv): Config {
+  return parseEnv(configShape, source);
+}
+
+/** The one place that reads process.env: a bad variable exits with status 78, naming it. */
+export function loadConfig(): Config {
+  return loadConfigOrExit('api', () => parseConfig(process.env));
+}
+
+/**
+ * DI token for the parsed config; the interface merge gives it the config's fields. The merge is safe here because
+ * the class is abstract, has no members and is only ever a token: the provider supplies a plain parsed object.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export abstract class AppConfig {}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface AppConfig extends Config {}
+
+/** `*` allows every origin; otherwise the listed ones. */
+export function corsOrigin(config: Pick<Config, 'CORS_ORIGINS'>): string[] | true {
+  return config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS;
+}

@@ -1,0 +1,28 @@
+import { Schema } from 'mongoose';
+
+export const FLEET_MODEL = 'Fleet';
+export type FleetStatus = 'running' | 'cancelled';
+
+/** `fleets`: written by the api only. */
+export interface FleetDoc {
+  _id: string;
+  vehicles: number;
+  paceMs: number;
+  routeIds: string[];
+  status: FleetStatus;
+  createdAt: Date;
+  cancelledAt?: Date;
+}
+
+export const FleetSchema = new Schema<FleetDoc>(
+  {
+    _id: { type: String, required: true },
+    vehicles: { type: Number, required: true },
+    paceMs: { type: Number, required: true },
+    routeIds: { type: [String], required: true },
+    status: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    cancelledAt: { type: Date },
+  },
+  { collection: 'fleets', versionKey: false, autoIndex: false },
+);

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { trace } from '@opentelemetry/api';
+import { Topics, type NewDirection, type TripStatus } from '@fleetlab/contracts';
+import type { Logger } from '@fleetlab/telemetry';
+import { AppConfig } from '../config';
+import { LOGGER } from '../common/logger';
+import { KafkaProducerService, SEND_CHUNK } from '../kafka/kafka-producer.service';
+import { fleetTripContext } from '../telemetry/fleet-trip-context';
+import { ApiMetrics } from '../metrics/api-metrics';
+import { RoutesService } from '../routes/routes.service';
+import { TRIP_MODEL, type TripDoc } from '../trips/trip.schema';
+import { TripsService, UNFINISHED } from '../trips/trips.service';
+import { FLEET_MODEL, type FleetDoc, type FleetStatus } from './fleet.schema';
+import { MAX_GENERATED_ROUTES, routeForVehicle, type CreateFleetBody } from './fleets.dto';
+
+export interface FleetCreated {
+  fleetId: string;
+  vehicles: number;
+  routeIds: string[];
+}
+
+export interface FleetView {
+  fleetId: string;
+  vehicles: number;
+  paceMs: number;
+  status: FleetStatus;
+  trips: Record<TripStatus, number>;
+  createdAt: string;
+}
+
+/** Scrapes come every few seconds; the active-fleet count may be that old. */
+const ACTIVE_CACHE_MS = 5000;
+
+@Injectable()
+export class FleetsService implements OnModuleInit {
+  private activeCache: { at: number; value: number } | undefined;
+
+  constructor(
+    @InjectModel(FLEET_MODEL) private readonly fleets: Model<FleetDoc>,
+    @InjectModel(TRIP_MODEL) private readonly trips: Model<TripDoc>,
+    private readonly routes: RoutesService,
+    private readonly tripsService: TripsService,
+    private readonly kafka: KafkaProducerService,
+    private readonly metrics: ApiMetrics,
+    private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.countActiveFleets = () => this.countActive();
+  }
+
+  /**
+   * Creates the fleet, its trips and their directions, chunk by chunk: each chunk of trips is one insertMany and one
+   * Kafka send, so 20,000 vehicles are 20 round trips each way, not 20,000.
+   */
+  async create(body: CreateFleetBody): Promise<FleetCreated> {
+    const routeIds = await this.resolveRoutes(body);
+    this.kafka.assertConnected();
+    const fleetId = randomUUID();
+    const paceMs = body.paceMs ?? this.config.DEFAULT_PACE_MS;
+    const totals = await this.routes.pointCounts(routeIds);
+    trace.getActiveSpan()?.setAttributes({ 'fleetlab.fleet.id': fleetId, 'fleetlab.fleet.vehicles': body.vehicles });
+    const createdAt = new Date();
+    const fleetRequest = trace.getActiveSpan()?.spanContext();
+    await this.fleets.collection.insertOne({ _id: fleetId, vehicles: body.vehicles, paceMs, routeIds, status: 'running', createdAt } as never);
+    try {
+      for (let start = 0; start < body.vehicles; start += SEND_CHUNK) {
+        const end = Math.min(body.vehicles, start + SEND_CHUNK);
+        const trips: TripDoc[] = [];
+        for (let i = start; i < end; i++) {
+          const routeId = routeForVehicle(routeIds, i);
+          trips.push({
+            _id: randomUUID(),
+            routeId,
+            vehicleId: `${fleetId}-v${i}`,
+            clientId: '',
+            fleetId,
+            status: 'requested',
+            requestedAt: createdAt,
+            count: 0,
+            total: totals.get(routeId)!,
+            paceMs,
+          });
+        }
+        await this.trips.collection.insertMany(trips as never[], { ordered: false });
+        const directions = trips.map((t, j) => {
+          const direction: NewDirection = { clientId: '', routeId: t.routeId, tripId: t._id, vehicleId: t.vehicleId, paceMs, fleetId };
+          const ids = { tripId: t._id, fleetId, routeId: t.routeId, vehicleId: t.vehicleId };
+          return { key: t._id, value: direction, parent: fleetTripContext(start + j, this.config.FLEET_TRACED_TRIPS, ids, fleetRequest) };
+        });
+        await this.kafka.send(Topics.newDirection, directions);
+        this.metrics.tripsStarted.inc({ source: 'fleet' }, trips.length);
+      }
+    } catch (error) {
+      // Half a fleet is worse than none: cancel what went out and report the failure.
+      this.logger.error({ err: error, fleetId }, 'fleet creation failed, cancelling what was started');
+      await this.cancel(fleetId).catch(() => undefined);
+      throw error;
+    }
+    this.activeCache = undefined;
+    this.logger.info({ fleetId, vehicles: body.vehicles, routes: routeIds.length }, 'fleet requested');
+    return { fleetId, vehicles: body.vehicles, routeIds };
+  }
+
+  async get(fleetId: string): Promise<FleetView> {
+    const fleet = await this.fleets.findById(fleetId).lean<FleetDoc>();
+    if (!fleet) throw new NotFoundException(`fleet ${fleetId} not found`);
+    // $match + $group works on MongoDB and FerretDB alike ($facet does not).
+    const groups = await this.trips.aggregate<{ _id: TripStatus; n: number }>([
+      { $match: { fleetId } },
+      { $group: { _id: '$status', n: { $sum: 1 } } },
+    ]);
+    const trips: Record<TripStatus, number> = { requested: 0, running: 0, finished: 0, cancelled: 0 };
+    for (const group of groups) if (group._id in trips) trips[group._id] = group.n;
+    if (fleet.status === 'cancelled') {
+      // The fleet's cancel covers its unfinished trips (see cancel()).
+      trips.cancelled += trips.requested + trips.running;
+      trips.requested = 0;
+      trips.running = 0;
+    }
+    return {
+      fleetId,
+      vehicles: fleet.vehicles,
+      paceMs: fleet.paceMs,
+      status: fleet.status,
+      trips,
+      createdAt: new Date(fleet.createdAt).toISOString(),
+    };
+  }
+
+  /**
+   * Cancels the fleet: its document turns `cancelled` (one write) and one `route.cancel {fleetId}` stops every
+   * simulator's trips of it. Its trip documents are not rewritten: FerretDB updates row by row with a scan each,
+   * so 20,000 of them take tens of minutes; every read of a trip reports an unfinished trip of a cancelled fleet
+   * as cancelled instead (see toTripView and tripStatusFilter).
+   */
+  async cancel(fleetId: string): Promise<{ fleetId: string; status: 'cancelled'; cancelled: number }> {
+    trace.getActiveSpan()?.setAttribute('fleetlab.fleet.id', fleetId);
+    const fleet = await this.fleets.findById(fleetId, { status: 1, cancelledAt: 1 }).lean<FleetDoc>();
+    if (!fleet) throw new NotFoundException(`fleet ${fleetId} not found`);
+    if (fleet.status !== 'cancelled') {
+      await this.fleets.updateOne({ _id: fleetId, status: { $ne: 'cancelled' } }, { $set: { status: 'cancelled', cancelledAt: new Date() } });
+    }
+    await this.tripsService.produceCancel({ fleetId, reason: 'fleet cancelled' }, fleetId);
+    const cancelled = await this.trips.countDocuments({ fleetId, status: { $in: [...UNFINISHED] } });
+    this.activeCache = undefined;
+    this.logger.info({ fleetId, cancelled }, 'fleet cancelled');
+    return { fleetId, status: 'cancelled', cancelled };
+  }
+
+  private async resolveRoutes(body: CreateFleetBody): Promise<string[]> {
+    if (body.generate) {
+      const generated = await this.routes.generate({
+        seed: body.generate.seed,
+        count: Math.min(body.vehicles, MAX_GENERATED_ROUTES),
+        ...(body.generate.center ? { center: body.generate.center } : {}),
+        ...(body.generate.points ? { points: body.generate.points } : {}),
+      });
+      return generated.map((r) => r.id);
+    }
+    const wanted = body.routeIds ? [...new Set(body.routeIds)] : await this.routes.seedRouteIds();
+    const known = await this.routes.pointCounts(wanted);
+    const missing = wanted.filter((id) => !known.has(id));
+    if (missing.length > 0) throw new NotFoundException(`routes not found: ${missing.join(', ')}`);
+    if (wanted.length === 0) throw new NotFoundException('no routes to drive: the seed routes are missing');
+    return wanted;
+  }
+
+  /** Fleets with at least one trip still requested or running. */
+  private async countActive(): Promise<number> {
+    if (this.activeCache && Date.now() - this.activeCache.at < ACTIVE_CACHE_MS) return this.activeCache.value;
+    const [ids, cancelled] = await Promise.all([
+      this.trips.distinct('fleetId', { status: { $in: [...UNFINISHED] }, fleetId: { $exists: true } }),
+      this.tripsService.cancelledFleetIds(),
+    ]);
+    const stopped = new Set(cancelled);
+    this.activeCache = { at: Date.now(), value: ids.filter((id) => typeof id === 'string' && !stopped.has(id)).length };
+    return this.activeCache.value;
+  }
+}

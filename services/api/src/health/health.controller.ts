@@ -1,0 +1,57 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Connection } from 'mongoose';
+import type { ServerResponse } from 'node:http';
+import { KafkaProducerService } from '../kafka/kafka-producer.service';
+import { GatewayConsumerService } from '../positions/gateway-consumer.service';
+
+const PING_TIMEOUT_MS = 1000;
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectConnection() private readonly mongo: Connection,
+    private readonly kafka: KafkaProducerService,
+    private readonly gatewayConsumer: GatewayConsumerService,
+  ) {}
+
+  @Get('healthz')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP' })
+  @ApiResponse({ status: 200 })
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  @ApiOperation({ summary: 'Readiness: MongoDB answers, the producer is connected, the gateway consumer is in its group' })
+  @ApiResponse({ status: 200, schema: { type: 'object', properties: { status: { type: 'string', example: 'ready' } } } })
+  @ApiResponse({ status: 503, schema: { type: 'object', properties: { status: { type: 'string' }, notReady: { type: 'array', items: { type: 'string' } } } } })
+  async readyz(@Res() res: ServerResponse): Promise<void> {
+    const notReady: string[] = [];
+    if (!(await this.mongoAnswers())) notReady.push('mongodb');
+    if (!this.kafka.isConnected()) notReady.push('kafka-producer');
+    if (!this.gatewayConsumer.isReady()) notReady.push('gateway-consumer');
+    const status = notReady.length === 0 ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(status === HttpStatus.OK ? { status: 'ready' } : { status: 'not ready', notReady }));
+  }
+
+  private async mongoAnswers(): Promise<boolean> {
+    const db = this.mongo.db;
+    if (!db || this.mongo.readyState !== 1) return false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('ping timed out')), PING_TIMEOUT_MS);
+      });
+      await Promise.race([db.command({ ping: 1 }), timeout]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { NewPosition, Topics } from '@fleetlab/contracts';
+import { ValidatingConsumer } from '@fleetlab/runtime';
+import type { Logger } from '@fleetlab/telemetry';
+import { LOGGER } from '../common/logger';
+import { KafkaProducerService } from '../kafka/kafka-producer.service';
+import { ApiMetrics } from '../metrics/api-metrics';
+import { PositionsGateway } from './positions.gateway';
+
+const RETRY_MS = 2000;
+
+/**
+ * Reads `route.new-position` for the gateway. The group is per instance and starts from the latest offset, so every
+ * api instance sees every position (its browsers are spread over all instances) and none replays history.
+ */
+@Injectable()
+export class GatewayConsumerService implements OnApplicationBootstrap {
+  readonly groupId = `api-gateway-${hostname()}-${process.pid}`;
+  private consumer: ValidatingConsumer<typeof NewPosition> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly kafka: KafkaProducerService,
+    private readonly gateway: PositionsGateway,
+    private readonly metrics: ApiMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.startWithRetry();
+  }
+
+  /** In its group and fetching. */
+  isReady(): boolean {
+    return this.consumer?.isJoined() ?? false;
+  }
+
+  private async startWithRetry(): Promise<void> {
+    await this.kafka.whenReady();
+    while (!this.stopping) {
+      const consumer = new ValidatingConsumer({
+        kafka: this.kafka.kafka,
+        groupId: this.groupId,
+        topic: Topics.newPosition,
+        schema: NewPosition,
+        dlqProducer: this.kafka.producer,
+        logger: this.logger.child({ component: 'gateway-consumer' }),
+        metrics: this.metrics.kafka,
+        fromBeginning: false,
+        handleBatch: async (messages) => {
+          for (const message of messages) this.gateway.dispatch(message.value, message.context);
+        },
+      });
+      try {
+        this.consumer = consumer;
+        await consumer.start();
+        this.logger.info({ groupId: this.groupId, topic: Topics.newPosition }, 'gateway consumer started');
+        return;
+      } catch (error) {
+        this.logger.error({ err: error, retryInMs: RETRY_MS }, 'gateway consumer could not start');
+        await consumer.stop().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+  }
+
+  /** First shutdown step: no more positions come in. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer?.stop();
+  }
+}

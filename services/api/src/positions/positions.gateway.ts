@@ -1,0 +1,137 @@
+import type { Context } from '@opentelemetry/api';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import { Inject, type OnModuleDestroy } from '@nestjs/common';
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import { describeZodError, type NewPosition } from '@fleetlab/contracts';
+import type { Logger } from '@fleetlab/telemetry';
+import { AppConfig } from '../config';
+import { LOGGER } from '../common/logger';
+import { ApiMetrics } from '../metrics/api-metrics';
+import { StartTripBody } from '../trips/trips.dto';
+import { TripsService } from '../trips/trips.service';
+import { PositionDispatcher, fleetRoom, tripRoom } from './position-dispatcher';
+
+const TripSubscription = z.object({ tripId: z.string().min(1).max(128) });
+const FleetSubscription = z.object({ fleetId: z.string().min(1).max(128).optional() }).default({});
+
+type Ack = { ok: true; room: string } | { error: string };
+
+/** The original Code Delivery client sent objects, some clients send JSON strings: accept both. */
+function payloadOf(data: unknown): unknown {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}
+
+/**
+ * socket.io on the HTTP port, default namespace. Browsers start trips (`new-direction`) and subscribe to a trip or a
+ * fleet; positions arrive from Kafka through `dispatch`. Every handler answers its ack, errors included: a bad
+ * payload never throws out of a handler.
+ */
+@WebSocketGateway()
+export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+  @WebSocketServer() private server!: Server;
+  private dispatcher: PositionDispatcher | undefined;
+
+  constructor(
+    private readonly trips: TripsService,
+    private readonly metrics: ApiMetrics,
+    private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  afterInit(server: Server): void {
+    const sockets = server.sockets;
+    this.dispatcher = new PositionDispatcher(
+      {
+        hasSocket: (id) => sockets.sockets.has(id),
+        roomSize: (room) => sockets.adapter.rooms.get(room)?.size ?? 0,
+        emit: (targets, event, payload) => sockets.to(targets).emit(event, payload),
+      },
+      this.metrics,
+      this.config.SOCKET_FLUSH_MS,
+    );
+    this.dispatcher.start();
+  }
+
+  /** Delivers one position from Kafka to the sockets that want it. */
+  dispatch(position: NewPosition, processed?: Context): void {
+    this.dispatcher?.dispatch(position, processed);
+  }
+
+  onModuleDestroy(): void {
+    this.dispatcher?.stop();
+  }
+
+  handleConnection(client: Socket): void {
+    this.metrics.socketConnections.inc();
+    this.logger.debug({ socketId: client.id }, 'socket connected');
+  }
+
+  handleDisconnect(client: Socket): void {
+    this.metrics.socketConnections.dec();
+    this.logger.debug({ socketId: client.id }, 'socket disconnected');
+  }
+
+  @SubscribeMessage('new-direction')
+  async newDirection(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<{ tripId: string } | { error: string }> {
+    const parsed = StartTripBody.safeParse(payloadOf(data));
+    if (!parsed.success) return { error: `invalid new-direction: ${describeZodError(parsed.error)}` };
+    try {
+      const started = await this.trips.start({ ...parsed.data, clientId: client.id, source: 'socket' });
+      return { tripId: started.tripId };
+    } catch (error) {
+      this.logger.warn({ err: error, socketId: client.id }, 'new-direction refused');
+      return { error: (error as Error).message };
+    }
+  }
+
+  @SubscribeMessage('subscribe-trip')
+  async subscribeTrip(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
+    const parsed = TripSubscription.safeParse(payloadOf(data));
+    if (!parsed.success) return { error: `invalid subscribe-trip: ${describeZodError(parsed.error)}` };
+    const room = tripRoom(parsed.data.tripId);
+    await client.join(room);
+    return { ok: true, room };
+  }
+
+  @SubscribeMessage('unsubscribe-trip')
+  async unsubscribeTrip(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
+    const parsed = TripSubscription.safeParse(payloadOf(data));
+    if (!parsed.success) return { error: `invalid unsubscribe-trip: ${describeZodError(parsed.error)}` };
+    const room = tripRoom(parsed.data.tripId);
+    await client.leave(room);
+    return { ok: true, room };
+  }
+
+  @SubscribeMessage('subscribe-fleet')
+  async subscribeFleet(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
+    const parsed = FleetSubscription.safeParse(payloadOf(data) ?? undefined);
+    if (!parsed.success) return { error: `invalid subscribe-fleet: ${describeZodError(parsed.error)}` };
+    const room = fleetRoom(parsed.data.fleetId);
+    await client.join(room);
+    return { ok: true, room };
+  }
+
+  @SubscribeMessage('unsubscribe-fleet')
+  async unsubscribeFleet(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
+    const parsed = FleetSubscription.safeParse(payloadOf(data) ?? undefined);
+    if (!parsed.success) return { error: `invalid unsubscribe-fleet: ${describeZodError(parsed.error)}` };
+    const room = fleetRoom(parsed.data.fleetId);
+    await client.leave(room);
+    return { ok: true, room };
+  }
+}

@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { errorSchema } from '../common/openapi';
+import {
+  ListTripsQuery,
+  StartTripBody,
+  startTripBodySchema,
+  tripListSchema,
+  tripPositionsSchema,
+  tripSchema,
+  tripStartedSchema,
+  type TripView,
+} from './trips.dto';
+import { TripsService, type TripStarted } from './trips.service';
+
+@ApiTags('trips')
+@Controller('trips')
+export class TripsController {
+  constructor(private readonly trips: TripsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Start a trip: stores it requested and sends route.new-direction' })
+  @ApiBody({ schema: startTripBodySchema })
+  @ApiResponse({ status: 202, schema: tripStartedSchema })
+  @ApiResponse({ status: 400, schema: errorSchema })
+  @ApiResponse({ status: 404, description: 'unknown route; nothing produced', schema: errorSchema })
+  start(@Body(new ZodValidationPipe(StartTripBody)) body: StartTripBody): Promise<TripStarted> {
+    return this.trips.start({ ...body, clientId: '', source: 'http' });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Trips, newest first' })
+  @ApiQuery({ name: 'status', required: false, enum: ['requested', 'running', 'finished', 'cancelled'] })
+  @ApiQuery({ name: 'routeId', required: false, type: String })
+  @ApiQuery({ name: 'fleetId', required: false, type: String })
+  @ApiQuery({ name: 'vehicleId', required: false, type: String })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1–500, default 50' })
+  @ApiQuery({ name: 'offset', required: false, type: Number, description: 'default 0' })
+  @ApiResponse({ status: 200, schema: tripListSchema })
+  @ApiResponse({ status: 400, schema: errorSchema })
+  list(@Query(new ZodValidationPipe(ListTripsQuery, 'query')) query: ListTripsQuery): Promise<{ items: TripView[]; total: number }> {
+    return this.trips.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One trip with its progress (count / total)' })
+  @ApiResponse({ status: 200, schema: tripSchema })
+  @ApiResponse({ status: 404, schema: errorSchema })
+  get(@Param('id') id: string): Promise<TripView> {
+    return this.trips.get(id);
+  }
+
+  @Get(':id/positions')
+  @ApiOperation({ summary: 'The stored positions of a trip, in seq order' })
+  @ApiResponse({ status: 200, schema: tripPositionsSchema })
+  @ApiResponse({ status: 404, schema: errorSchema })
+  positions(@Param('id') id: string): ReturnType<TripsService['positionHistory']> {
+    return this.trips.positionHistory(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel a trip that has not finished; sends route.cancel' })
+  @ApiResponse({ status: 202, schema: tripSchema })
+  @ApiResponse({ status: 404, schema: errorSchema })
+  @ApiResponse({ status: 409, description: 'the trip already finished', schema: errorSchema })
+  cancel(@Param('id') id: string): Promise<TripView> {
+    return this.trips.cancel(id);
+  }
+}

@@ -1,0 +1,131 @@
+// The live map in a real browser against the real lab: a trip on route 2 moves and finishes, a fleet of 200 shows
+// 200 vehicles. Screenshots of each state go to test-results/web/.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser';
+
+interface WebLab {
+  apiUrl: string;
+  webUrl: string;
+}
+
+// `lab` is declared by the harness that provides it (platform/local/test/global-setup.ts); read it loosely here so
+// this file compiles with either harness.
+const lab = (): WebLab => {
+  const value = (inject as (key: string) => unknown)('lab') as Partial<WebLab> | undefined;
+  if (!value?.apiUrl || !value.webUrl) throw new Error('the test harness must provide lab.apiUrl and lab.webUrl');
+  return value as WebLab;
+};
+
+const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'web');
+
+async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last !== undefined) return last as T;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('web: the live map', () => {
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const offsite: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Nothing may be fetched from the internet: every request must stay on 127.0.0.1 (or be inline data).
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') offsite.push(request.url());
+    });
+    await page.goto(lab().webUrl);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('connects to the api given by config.json and lists the routes', async () => {
+    await page.locator('[data-testid="connection-badge"][data-status="connected"]').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('connection-badge').textContent()).toContain(lab().apiUrl);
+    await page.getByTestId('route-2').waitFor();
+    await page.screenshot({ path: join(SHOTS, '01-routes.png') });
+  });
+
+  it('starts route 2 at a fast pace, moves its vehicle and tells when it finished', async () => {
+    await page.getByTestId('route-2').click();
+    await page.getByTestId('pace-input').fill('100');
+    await page.getByTestId('start-trip').click();
+    const row = page.locator('[data-testid="trip-row"][data-route-id="2"]');
+    await row.waitFor();
+
+    const first = await poll('the vehicle on the map', async () => (await row.getAttribute('data-marker')) || undefined);
+    const moved = await poll('the vehicle to move', async () => {
+      const now = await row.getAttribute('data-marker');
+      return now && now !== first ? now : undefined;
+    });
+    expect(moved).not.toBe(first);
+    await page.screenshot({ path: join(SHOTS, '02-trip-moving.png') });
+
+    // The same route again while it runs: refused, with the reason.
+    await page.getByTestId('start-trip').click();
+    expect(await page.getByTestId('route-message').textContent()).toMatch(/already running/);
+    expect(await page.locator('[data-testid="trip-row"][data-route-id="2"]').count()).toBe(1);
+
+    await page.locator('[data-testid="notification-success"]', { hasText: 'Trip on route "Segundo" finished' }).waitFor({ timeout: 60_000 });
+    expect(await row.getAttribute('data-status')).toBe('finished');
+
+    await row.locator('.trip__main').click();
+    const details = page.getByTestId('trip-details');
+    await details.waitFor();
+    await poll('details of the finished trip', async () => ((await page.getByTestId('detail-status').textContent()) === 'finished' ? true : undefined));
+    const trace = await details.getByRole('link', { name: 'Trace' }).getAttribute('href');
+    const tripId = await row.getAttribute('data-trip-id');
+    expect(decodeURIComponent(trace!)).toContain(`"fleetlab.trip.id":"${tripId}"`);
+    await page.screenshot({ path: join(SHOTS, '03-trip-finished.png') });
+  });
+
+  it('starts a fleet of 200 and draws all 200 vehicles', async () => {
+    await page.locator('[data-testid="trip-row"] >> text=clear').click();
+    await page.getByTestId('fleet-size').fill('200');
+    await page.getByTestId('fleet-pace').fill('500');
+    // The seed routes, round-robin: generating 200 routes is the api's business (and has hung FerretDB in
+    // development), drawing 200 vehicles is this test's.
+    await page.getByTestId('fleet-generated').uncheck();
+    await page.getByTestId('start-fleet').click();
+    const card = page.getByTestId('fleet-card');
+    await card.waitFor();
+    await poll(
+      '200 vehicles on the map',
+      async () => (Number(await card.getByTestId('fleet-drawn').getAttribute('data-count')) >= 200 ? true : undefined),
+      90_000,
+    );
+    expect(Number(await card.getByTestId('fleet-drawn').getAttribute('data-count'))).toBe(200);
+    expect(Number(await page.getByTestId('vehicles-drawn').getAttribute('data-count'))).toBe(200);
+    await page.screenshot({ path: join(SHOTS, '04-fleet-200.png') });
+
+    // Clean up: cancel the fleet's trips so they do not load the lab for the next test file.
+    const fleetId = await card.getAttribute('data-fleet-id');
+    await card.getByRole('button', { name: 'stop' }).click();
+    await poll('the fleet cancelled', async () => {
+      const res = await fetch(`${lab().apiUrl}/fleets/${fleetId}`);
+      const body = (await res.json()) as { status: string };
+      return body.status === 'cancelled' ? true : undefined;
+    }, 30_000);
+  });
+
+  it('raised no page error and fetched nothing from the internet', () => {
+    expect(pageErrors).toEqual([]);
+    expect(offsite).toEqual([]);
+  });
+});
