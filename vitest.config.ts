@@ -9,7 +9,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.spec.ts', 'services/*/src/**/*.spec.ts', 'platform/local/src/**/*.spec.ts'],
+          include: [
+            'packages/*/src/**/*.spec.ts',
+            'services/*/src/**/*.spec.ts',
+            'platform/local/src/**/*.spec.ts',
+            // The Kubernetes lab, validated offline: rendered, schema-checked, analysed by istioctl, policies.
+            'platform/tests/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },
