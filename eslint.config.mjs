@@ -16,6 +16,11 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // k6 scripts run in k6's JavaScript runtime, which provides these globals.
+    files: ['**/k6/**/*.js', 'loadtests/**/*.{js,ts}'],
+    languageOptions: { globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly' } },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.test.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -25,8 +25,9 @@ export default defineConfig({
           include: ['services/*/test/**/*.test.ts', 'platform/local/test/**/*.test.ts', 'web/e2e/**/*.e2e.ts'],
           environment: 'node',
           globalSetup: ['platform/local/test/global-setup.ts'],
-          // One lab serves every file; files run one after another so a fleet test doesn't starve the others of CPU.
-          fileParallelism: false,
+          // One lab serves every file; files run one after another in one fork so a fleet test doesn't starve the
+          // others of CPU.
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },

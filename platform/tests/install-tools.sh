@@ -6,7 +6,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cache="${FLEETLAB_CACHE:-$HOME/.cache/fleetlab}"
+cache="${FLEETLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetlab}"
 root="$cache/k8s-tools"
 bin="$root/bin"
 stamps="$root/stamps"

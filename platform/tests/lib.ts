@@ -1,13 +1,12 @@
 // Shared helpers of the offline Kubernetes tests: tool paths in the cache, rendering, YAML parsing, combinations.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { cacheDir, repoRoot } from '../local/src/paths';
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CACHE = process.env.FLEETLAB_CACHE ?? join(homedir(), '.cache', 'fleetlab');
+export const REPO = repoRoot;
+export const CACHE = cacheDir();
 export const TOOLS = join(CACHE, 'k8s-tools');
 export const BIN = join(TOOLS, 'bin');
 export const SCHEMAS = join(TOOLS, 'schemas', 'kubernetes');

@@ -5,3 +5,4 @@ export * from './ports';
 export * from './process';
 export * from './progress';
 export * from './testing';
+export * from './web-server';

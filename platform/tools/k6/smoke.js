@@ -1,6 +1,5 @@
 // k6 smoke load for the Kubernetes lab (Tilt button "load-smoke"): reads routes, starts trips, checks latency SLOs.
 // Runs in the cluster: kubectl run … grafana/k6 run - < this file, with BASE_URL set to the gateway or the api Service.
-/* global __ENV */
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 

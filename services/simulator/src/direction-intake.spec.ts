@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { describe, expect, it, vi } from 'vitest';
 import type { NewDirection } from '@fleetlab/contracts';
 import type { ValidMessage } from '@fleetlab/runtime';
@@ -18,8 +19,10 @@ function message(tripId: string, routeId: string, extra: Partial<NewDirection> =
     key: tripId,
     partition: 0,
     offset: '0',
+    raw: null,
     headers: {},
     timestamp: 0,
+    context: ROOT_CONTEXT,
   };
 }
 

@@ -1,3 +1,5 @@
+// socket.io listeners receive whatever the server sends; their parameter lists are typed where they are registered.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 // The one socket.io connection to the api: its state for the badge, acks with a timeout, and a hook to
 // re-subscribe after every (re)connect, since a new socket id has lost every room of the old one.
 import { io } from 'socket.io-client';
