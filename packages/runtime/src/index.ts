@@ -2,3 +2,4 @@ export * from './config';
 export * from './kafka';
 export * from './ops-server';
 export * from './shutdown';
+export * from './mongo';

@@ -125,7 +125,9 @@ describe('the traces of a fleet', () => {
     expect(post).toBeDefined();
     for (const t of roots) {
       const root = t.spans.find((s) => s.operationName === 'fleet.trip')!;
-      expect(root.references.some((r) => r.refType === 'FOLLOWS_FROM' && r.spanID === post!.spanID)).toBe(true);
+      // Linked from the request's trace (from the span active in the handler), not a child of it.
+      expect(root.references.some((r) => r.refType === 'FOLLOWS_FROM' && r.traceID === post!.traceID)).toBe(true);
+      expect(t.traceID).not.toBe(post!.traceID);
     }
     const played = await jaeger<JaegerTrace[]>(`/api/traces?service=simulator&operation=trip.play&tags=${query}&limit=100&lookback=1h`);
     expect(played).toHaveLength(10);

@@ -1,3 +1,4 @@
+import { chunks } from '@fleetlab/runtime';
 import {
   MongoBulkWriteError,
   MongoServerError,
@@ -158,9 +159,13 @@ export class PositionStore {
     const operations: AnyBulkWriteOperation<TripDocument>[] = updates.map((u) => ({
       updateOne: { filter: u.filter, update: u.update, upsert: u.upsert },
     }));
+    let applied = 0;
     try {
-      const result = await this.timed(Collections.trips, () => this.trips.bulkWrite(operations, { ordered: false }));
-      return result.matchedCount + result.upsertedCount;
+      for (const chunk of chunks(operations)) {
+        const result = await this.timed(Collections.trips, () => this.trips.bulkWrite(chunk, { ordered: false }));
+        applied += result.matchedCount + result.upsertedCount;
+      }
+      return applied;
     } catch (error) {
       // An upsert racing another writer of the same new trip loses with a duplicate key. FerretDB also stops the
       // rest of an unordered update batch at that error, so the count is taken as partial and re-read.
@@ -169,7 +174,7 @@ export class PositionStore {
         !error.writeConcernError &&
         toArray(error.writeErrors).every((w) => w.code === DUPLICATE_KEY)
       ) {
-        return Math.min(updates.length - 1, error.result.matchedCount + error.result.upsertedCount);
+        return Math.min(updates.length - 1, applied + error.result.matchedCount + error.result.upsertedCount);
       }
       throw error;
     }

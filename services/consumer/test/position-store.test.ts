@@ -133,6 +133,15 @@ describe('PositionStore', () => {
     expect(trip).not.toHaveProperty('finishedAt');
   });
 
+  it('updates 240 trips from one batch: more statements than one FerretDB update command survives', async () => {
+    const ids = Array.from({ length: 240 }, () => tripId());
+    const batch = ids.flatMap((id) => [pos(id, 0), pos(id, 1)]);
+    expect(await store.storeBatch(batch)).toMatchObject({ stored: 480, duplicates: 0 });
+    const trips = await store.trips.find({ _id: { $in: ids } }).toArray();
+    expect(trips).toHaveLength(240);
+    expect(trips.every((t) => t.count === 2 && t.lastSeq === 1)).toBe(true);
+  });
+
   it('stores interleaved trips and a repeated position in one batch', async () => {
     const [a, b] = [tripId(), tripId()];
     const batch = [pos(a, 0), pos(b, 0), pos(a, 1), pos(a, 1), pos(b, 1, { fleetId: 'f1' }), pos(a, 2)];

@@ -5,6 +5,7 @@ import { ConflictException, Inject, Injectable, NotFoundException, type OnApplic
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { Route } from '@fleetlab/contracts';
+import { MAX_WRITE_STATEMENTS } from '@fleetlab/runtime';
 import type { Logger } from '@fleetlab/telemetry';
 import { LOGGER } from '../common/logger';
 import { ROUTE_MODEL, fromStoredPoints, toStoredPoints, type RouteDoc, type RouteSource } from './route.schema';
@@ -24,7 +25,6 @@ export interface RouteSummary {
 }
 
 const SUMMARY_PROJECTION = { title: 1, startPosition: 1, endPosition: 1, pointCount: 1, source: 1 } as const;
-const UPSERT_CHUNK = 200;
 
 function toSummary(doc: Omit<RouteDoc, 'points'>): RouteSummary {
   return {
@@ -118,9 +118,9 @@ export class RoutesService implements OnApplicationBootstrap {
   /** Upsert by id in chunked bulk writes; `createdAt` is kept from the first insert. */
   private async upsert(routes: Route[], source: RouteSource): Promise<void> {
     const now = new Date();
-    for (let i = 0; i < routes.length; i += UPSERT_CHUNK) {
+    for (let i = 0; i < routes.length; i += MAX_WRITE_STATEMENTS) {
       await this.routes.collection.bulkWrite(
-        routes.slice(i, i + UPSERT_CHUNK).map((r) => ({
+        routes.slice(i, i + MAX_WRITE_STATEMENTS).map((r) => ({
           updateOne: {
             filter: { _id: r.id as never },
             update: {
