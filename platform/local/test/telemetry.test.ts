@@ -34,12 +34,19 @@ async function prometheus<T>(path: string): Promise<T> {
 
 const tag = (span: JaegerSpan, key: string): unknown => span.tags.find((t) => t.key === key)?.value;
 
+/**
+ * The trace of a trip once it is whole: at least `minSpans` spans and every parent present. Services export spans in
+ * batches every few seconds, so a trace fills in over time.
+ */
 async function tripTrace(tripId: string, minSpans: number): Promise<JaegerTrace> {
   const query = encodeURIComponent(JSON.stringify({ 'fleetlab.trip.id': tripId }));
-  return waitFor(`the trace of trip ${tripId} with ${minSpans}+ spans`, async () => {
+  return waitFor(`the whole trace of trip ${tripId} (${minSpans}+ spans)`, async () => {
     const traces = await jaeger<JaegerTrace[]>(`/api/traces?service=simulator&tags=${query}&limit=5&lookback=1h`);
     const candidate = traces[0] && (await jaeger<JaegerTrace[]>(`/api/traces/${traces[0].traceID}`))[0];
-    return candidate && candidate.spans.length >= minSpans ? candidate : undefined;
+    if (!candidate || candidate.spans.length < minSpans) return undefined;
+    const ids = new Set(candidate.spans.map((s) => s.spanID));
+    const orphans = candidate.spans.filter((s) => s.references.some((r) => r.refType === 'CHILD_OF' && !ids.has(r.spanID)));
+    return orphans.length === 0 ? candidate : undefined;
   }, 60_000, 1_000);
 }
 
@@ -48,8 +55,8 @@ describe('the trace of one trip', () => {
     const started = await api<{ tripId: string }>('/trips', { body: { routeId: '2', paceMs: 20 } });
     const { tripId } = started.body;
     await waitForTripStatus(tripId, 'finished');
-    // 40 positions, each sent by the simulator and processed by the consumer: at least 80 spans beyond the start.
-    const trace = await tripTrace(tripId, 90);
+    // 40 positions, each sent by the simulator and processed by the consumer and the api: 120 spans beyond the start.
+    const trace = await tripTrace(tripId, 125);
     const service = (span: JaegerSpan): string => trace.processes[span.processID]!.serviceName;
     const byId = new Map(trace.spans.map((s) => [s.spanID, s]));
     const parent = (span: JaegerSpan): JaegerSpan | undefined => {
@@ -129,7 +136,10 @@ describe('the traces of a fleet', () => {
       expect(root.references.some((r) => r.refType === 'FOLLOWS_FROM' && r.traceID === post!.traceID)).toBe(true);
       expect(t.traceID).not.toBe(post!.traceID);
     }
-    const played = await jaeger<JaegerTrace[]>(`/api/traces?service=simulator&operation=trip.play&tags=${query}&limit=100&lookback=1h`);
+    const played = await waitFor('the traced trips played', async () => {
+      const traces = await jaeger<JaegerTrace[]>(`/api/traces?service=simulator&operation=trip.play&tags=${query}&limit=100&lookback=1h`);
+      return traces.length >= 10 ? traces : undefined;
+    }, 30_000, 1_000);
     expect(played).toHaveLength(10);
   });
 });
