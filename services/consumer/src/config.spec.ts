@@ -7,7 +7,7 @@ describe('parseConfig', () => {
     expect(parseConfig({})).toEqual({
       host: '127.0.0.1',
       port: 3002,
-      kafka: { brokers: ['127.0.0.1:9092'], partitions: 6, groupId: 'consumer', clientId: 'consumer', concurrency: 3 },
+      kafka: { brokers: ['127.0.0.1:9092'], partitions: 6, groupId: 'consumer', clientId: 'consumer', concurrency: 1 },
       mongo: { url: 'mongodb://127.0.0.1:27017/fleetlab', database: 'fleetlab' },
       logLevel: 'info',
     });
