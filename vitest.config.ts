@@ -15,14 +15,22 @@ export default defineConfig({
             'platform/local/src/**/*.spec.ts',
             // The Kubernetes lab, validated offline: rendered, schema-checked, analysed by istioctl, policies.
             'platform/tests/**/*.test.ts',
+            // SLOs, rules and dashboards as code: generated copy fresh, promtool tests, every metric documented.
+            'dashboards/test/**/*.test.ts',
           ],
+          exclude: ['dashboards/test/live.test.ts', '**/node_modules/**'],
           environment: 'node',
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['services/*/test/**/*.test.ts', 'platform/local/test/**/*.test.ts', 'web/e2e/**/*.e2e.ts'],
+          include: [
+            'services/*/test/**/*.test.ts',
+            'platform/local/test/**/*.test.ts',
+            'web/e2e/**/*.e2e.ts',
+            'dashboards/test/live.test.ts',
+          ],
           environment: 'node',
           globalSetup: ['platform/local/test/global-setup.ts'],
           // One lab serves every file; files run one after another in one fork so a fleet test doesn't starve the

@@ -1,6 +1,6 @@
 // The history pipeline and dashboards as code: the connector config uses only documented options, the index template
 // maps position as geo_point, Kibana's saved objects hang together, Grafana's dashboard and Prometheus' config are sound.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,15 +100,26 @@ describe('Kibana saved objects (dashboards/kibana/fleetlab.ndjson)', () => {
 describe('Grafana and Prometheus of the observability component', () => {
   const dir = 'platform/components/observability';
 
-  it('the fleetlab-overview dashboard plots the fleet SLIs from the provisioned Prometheus datasource', () => {
-    const dashboard = json(`${dir}/grafana/dashboards/fleetlab-overview.json`);
+  it('the fleetlab-overview dashboard (generated in dashboards/) plots the fleet SLIs from a Prometheus datasource', () => {
+    const dashboard = json('dashboards/grafana/fleetlab-overview.json');
     expect(dashboard.uid).toBe('fleetlab-overview');
-    const exprs = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr)).join('\n');
-    for (const metric of ['fleetlab_position_freshness_seconds', 'fleetlab_persistence_lag_seconds', 'fleetlab_kafka_consumer_lag_messages', 'fleetlab_http_requests_total']) {
+    expect(read(`${dir}/kustomization.yaml`)).toContain('dashboards/grafana/fleetlab-overview.json');
+    const panels = dashboard.panels.filter((p: { type: string }) => p.type !== 'row');
+    const exprs = panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr)).join('\n');
+    for (const metric of ['fleetlab_position_freshness_seconds', 'fleetlab_simulator_active_trips', 'fleetlab_consumer_positions_stored_total']) {
       expect(exprs).toContain(metric);
     }
-    const uids = parse(read(`${dir}/grafana/datasources.yaml`)).datasources.map((d: { uid: string }) => d.uid);
-    for (const p of dashboard.panels) expect(uids).toContain(p.datasource.uid);
+    // The other SLIs have their dashboards beside it, all provisioned from dashboards/grafana.
+    const all = readdirSync('dashboards/grafana').map((f) => read(`dashboards/grafana/${f}`)).join('\n');
+    for (const metric of ['fleetlab_persistence_lag_seconds', 'fleetlab_kafka_consumer_lag_messages', 'fleetlab_http_requests_total']) {
+      expect(all).toContain(metric);
+    }
+    // Panels use the dashboard's datasource variable, which offers the provisioned Prometheus datasources.
+    const variable = dashboard.templating.list.find((v: { name: string }) => v.name === 'datasource');
+    expect(variable).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    for (const p of panels) expect(p.datasource).toMatchObject({ type: 'prometheus', uid: '${datasource}' });
+    const types = parse(read(`${dir}/grafana/datasources.yaml`)).datasources.map((d: { type: string }) => d.type);
+    expect(types).toContain('prometheus');
   });
 
   it('promtool accepts the Prometheus config', () => {

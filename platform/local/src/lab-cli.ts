@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDemoFleet } from './demo-fleet';
 import { defaultPorts, Lab } from './lab';
-import { cacheDir } from './paths';
+import { cacheDir, labRules } from './paths';
 import { consoleProgress as progress } from './progress';
 
 const args = new Set(process.argv.slice(2));
@@ -23,7 +23,7 @@ if (args.has('--help')) {
 const runDir = join(cacheDir(), 'lab');
 if (args.has('--fresh')) rmSync(runDir, { recursive: true, force: true });
 
-const lab = new Lab({ runDir, ports: defaultPorts, progress, telemetry: !args.has('--no-telemetry') });
+const lab = new Lab({ runDir, ports: defaultPorts, progress, telemetry: !args.has('--no-telemetry'), ruleFiles: [labRules] });
 const demo = new AbortController();
 let stopping = false;
 
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     `  API docs        ${e.apiUrl}/docs       (OpenAPI JSON at /docs-json)`,
     `  socket.io       ${e.apiUrl}            events: new-direction, new-position, subscribe-fleet`,
     `  Jaeger API      ${e.jaegerUrl}/api/services   (trace search: /api/traces?service=api)`,
-    `  Prometheus      ${e.prometheusUrl}        (targets: /targets)`,
+    `  Prometheus      ${e.prometheusUrl}        (targets: /targets, SLO alerts: /alerts)`,
+    `  map             ${e.webUrl}`,
     `  metrics         ${e.apiUrl}/metrics · ${e.simulatorUrl}/metrics · ${e.consumerUrl}/metrics`,
     `  Kafka           ${e.kafkaBrokers.join(',')}   MongoDB API ${e.mongoUrl}`,
     `  logs            ${e.logDir}`,

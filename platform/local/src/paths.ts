@@ -23,3 +23,6 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'fleetlab');
   return join(homedir(), '.cache', 'fleetlab');
 }
+
+/** The SLO rules and alerts with lab-time windows (generated in dashboards/), loaded by the lab's Prometheus. */
+export const labRules = join(repoRoot, 'dashboards', 'prometheus', 'rules-lab.yml');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { Lab, consoleProgress, freeLabPorts, startControlServer, type TestLabEndpoints } from '../src/index';
+import { Lab, consoleProgress, freeLabPorts, labRules, startControlServer, type TestLabEndpoints } from '../src/index';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,7 +13,13 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-test-'));
-  const lab = new Lab({ runDir, progress: consoleProgress, ports: await freeLabPorts(), logLevel: 'info' });
+  const lab = new Lab({
+    runDir,
+    progress: consoleProgress,
+    ports: await freeLabPorts(),
+    logLevel: 'info',
+    ruleFiles: [labRules],
+  });
   try {
     await lab.start();
   } catch (error) {
