@@ -1,7 +1,7 @@
 // The Tiltfile, without tilt: tiltcheck runs it under go.starlark.net (Tilt's dialect) with recording stubs of Tilt's
 // API and the real render; these tests check what it would do for every combination of its flags.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, REPO, run, runCombined, tool } from './lib.js';
 
@@ -48,7 +48,7 @@ function problems(r: Report): string[] {
   const out: string[] = [];
   const res = resources(r);
   const exists = (p: string, what: string) => {
-    if (!existsSync(join(REPO, p))) out.push(`${what}: ${p} does not exist`);
+    if (!existsSync(isAbsolute(p) ? p : join(REPO, p))) out.push(`${what}: ${p} does not exist`);
   };
 
   for (const name of [...res.local, ...res.k8s]) {
