@@ -17,6 +17,8 @@ export default defineConfig({
             'platform/tests/**/*.test.ts',
             // SLOs, rules and dashboards as code: generated copy fresh, promtool tests, every metric documented.
             'dashboards/test/**/*.test.ts',
+            // Load profiles, schedules, SLO thresholds and statistics shared by k6 and the local load driver.
+            'loadtests/**/*.spec.ts',
           ],
           exclude: ['dashboards/test/live.test.ts', '**/node_modules/**'],
           environment: 'node',
