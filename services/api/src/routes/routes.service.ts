@@ -5,7 +5,7 @@ import { ConflictException, Inject, Injectable, NotFoundException, type OnApplic
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { Route } from '@fleetlab/contracts';
-import { MAX_WRITE_STATEMENTS } from '@fleetlab/runtime';
+import { chunks } from '@fleetlab/runtime';
 import type { Logger } from '@fleetlab/telemetry';
 import { LOGGER } from '../common/logger';
 import { ROUTE_MODEL, fromStoredPoints, toStoredPoints, type RouteDoc, type RouteSource } from './route.schema';
@@ -48,10 +48,10 @@ export class RoutesService implements OnApplicationBootstrap {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Seeds the default routes before the server listens; upserts by id, so restarts never duplicate them. */
+  /** Seeds the default routes before the server listens; inserts the missing ones by id, so restarts never duplicate them. */
   async onApplicationBootstrap(): Promise<void> {
     const seeds = routesFromGeoJson(JSON.parse(await readFile(SEED_FILE, 'utf8')));
-    await this.upsert(seeds, 'seed');
+    await this.insertMissing(seeds, 'seed');
     this.logger.info({ routes: seeds.map((r) => r.id) }, 'seed routes in place');
   }
 
@@ -101,10 +101,10 @@ export class RoutesService implements OnApplicationBootstrap {
     return { id, title: route.title, startPosition: route.startPosition, endPosition: route.endPosition, points: route.points };
   }
 
-  /** Generates and upserts `gen-<seed>-<i>` routes: the same request twice leaves the same routes. */
+  /** Generates `gen-<seed>-<i>` routes and stores those not stored yet: the same request twice leaves the same routes. */
   async generate(options: GenerateOptions): Promise<RouteSummary[]> {
     const routes = generateRoutes(options);
-    await this.upsert(routes, 'generated');
+    await this.insertMissing(routes, 'generated');
     return routes.map((r) => ({
       id: r.id,
       title: r.title,
@@ -115,31 +115,45 @@ export class RoutesService implements OnApplicationBootstrap {
     }));
   }
 
-  /** Upsert by id in chunked bulk writes; `createdAt` is kept from the first insert. */
-  private async upsert(routes: Route[], source: RouteSource): Promise<void> {
+  /**
+   * Inserts the routes whose id is not stored yet and leaves the others as they are: the same request twice leaves the
+   * same routes. Inserts only, never updates: FerretDB on SQLite rewrites a whole table per updated document, and a
+   * batch of updates to large route documents has been seen never to answer.
+   */
+  private async insertMissing(routes: Route[], source: RouteSource): Promise<void> {
     const now = new Date();
-    for (let i = 0; i < routes.length; i += MAX_WRITE_STATEMENTS) {
-      await this.routes.collection.bulkWrite(
-        routes.slice(i, i + MAX_WRITE_STATEMENTS).map((r) => ({
-          updateOne: {
-            filter: { _id: r.id as never },
-            update: {
-              $set: {
-                title: r.title,
-                startPosition: r.startPosition,
-                endPosition: r.endPosition,
-                points: toStoredPoints(r.points),
-                pointCount: r.points.length,
-                source,
-                updatedAt: now,
-              },
-              $setOnInsert: { createdAt: now },
-            },
-            upsert: true,
-          },
-        })),
-        { ordered: false },
-      );
+    for (const chunk of chunks(routes)) {
+      const existing = await this.routes.collection
+        .find({ _id: { $in: chunk.map((r) => r.id) as never[] } }, { projection: { _id: 1 } })
+        .toArray();
+      const stored = new Set(existing.map((d) => String(d._id)));
+      const missing = chunk.filter((r) => !stored.has(r.id));
+      if (missing.length === 0) continue;
+      try {
+        await this.routes.collection.insertMany(
+          missing.map((r) => ({
+            _id: r.id,
+            title: r.title,
+            startPosition: r.startPosition,
+            endPosition: r.endPosition,
+            points: toStoredPoints(r.points),
+            pointCount: r.points.length,
+            source,
+            createdAt: now,
+          })) as never[],
+          { ordered: false },
+        );
+      } catch (error) {
+        // Another request inserted some of them first: they are there, which is all that matters.
+        if ((error as { code?: number }).code !== 11000 && !isDuplicatesOnly(error)) throw error;
+      }
     }
   }
+}
+
+function isDuplicatesOnly(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+  if (!writeErrors) return false;
+  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  return list.length > 0 && list.every((w) => w.code === 11000);
 }
