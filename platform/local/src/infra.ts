@@ -46,7 +46,8 @@ export async function startKafka(installed: Installed, dataDir: string, ports: K
   if (!existsSync(join(dataDir, 'log', 'meta.properties'))) {
     // A random cluster id is fine: it only has to stay the same across restarts, and the formatted log keeps it.
     await run(installed.java, [...jvm, '-cp', installed.kafkaClasspath, 'kafka.tools.StorageTool', 'format',
-      '--cluster-id', randomClusterId(), '--config', properties, '--ignore-formatted'], { logFile: join(logDir, 'kafka-format.log') });
+      // `=` joins the id to its option: an id may start with '-', which would otherwise read as another option.
+      `--cluster-id=${randomClusterId()}`, '--config', properties, '--ignore-formatted'], { logFile: join(logDir, 'kafka-format.log') });
   }
   const kafka = new ManagedProcess('kafka', installed.java, [...jvm, '-cp', installed.kafkaClasspath, 'kafka.Kafka', properties], {
     logFile: join(logDir, 'kafka.log'),
@@ -56,7 +57,7 @@ export async function startKafka(installed: Installed, dataDir: string, ports: K
 }
 
 /** 22 characters of URL-safe base64, the shape of a Kafka cluster id. */
-function randomClusterId(): string {
+export function randomClusterId(): string {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
   return Buffer.from(bytes).toString('base64url').slice(0, 22);
