@@ -65,13 +65,6 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
   }
 }
 
-export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  if (value === undefined) return undefined;
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : first.toString();
-}
-
 export interface ValidMessage<T> {
   value: T;
   /** The original bytes, so a message rejected later (an unknown route, say) is dead-lettered exactly as it came. */

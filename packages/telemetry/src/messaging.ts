@@ -1,11 +1,9 @@
 import {
   ROOT_CONTEXT,
-  SpanKind,
   propagation,
   trace,
   type Attributes,
   type Context,
-  type Link,
   type Span,
   type TextMapGetter,
 } from '@opentelemetry/api';
@@ -26,12 +24,6 @@ const headerGetter: TextMapGetter<KafkaHeaders> = {
 /** The context a Kafka message was produced in (W3C trace context in its headers), or the root context. */
 export function extractMessageContext(headers: KafkaHeaders | undefined): Context {
   return headers ? propagation.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
-}
-
-/** A link to the span a message was produced in, if it carries one. */
-export function messageLink(headers: KafkaHeaders | undefined): Link | undefined {
-  const span = trace.getSpan(extractMessageContext(headers));
-  return span ? { context: span.spanContext() } : undefined;
 }
 
 /** Trace context headers that make `span` the parent of whatever reads the message. */
@@ -57,5 +49,3 @@ export function kafkaAttributes(
     ...extra,
   };
 }
-
-export const MessagingSpanKind = { send: SpanKind.PRODUCER, process: SpanKind.CONSUMER, receive: SpanKind.CONSUMER } as const;
