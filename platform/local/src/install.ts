@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, cpSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, cpSync, writeFileSync, chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cacheDir, localDir, versions } from './paths';
@@ -58,8 +58,46 @@ async function ensureKafka(cache: string, progress: Progress): Promise<string> {
   return `${join(dir, 'libs')}/*`;
 }
 
+/**
+ * Two fixes to FerretDB 1.24's SQLite backend, without which every find, update and delete by `_id` scans the
+ * whole table (30 ms per update at 10,000 documents), measured in docs/local-lab.md:
+ * - it indexes `_id` as `_ferretdb_sjson->"_id"` but looks it up as `_ferretdb_sjson->'$._id'`, and SQLite uses
+ *   an index only for the expression it was built on;
+ * - it pushes `_id` down only when the filter has no other field. Every caller filters the documents returned
+ *   again with the whole filter, so narrowing by `_id` first is safe with more fields too (a conditional update).
+ */
+export const ferretdbPatches = [
+  {
+    file: 'internal/backends/sqlite/metadata/metadata.go',
+    from: `IDColumn = DefaultColumn + "->'$._id'"`,
+    to: `IDColumn = DefaultColumn + "->'_id'"`,
+    count: 1,
+  },
+  {
+    file: 'internal/backends/sqlite/collection.go',
+    from: 'if params.Filter.Len() == 1 {',
+    to: 'if params.Filter.Len() > 0 {',
+    count: 2, // Query and Explain
+  },
+] as const;
+
+/** Applies ferretdbPatches to a source copy; fails if the source is not what they were written for. */
+export function patchFerretdb(src: string): void {
+  for (const patch of ferretdbPatches) {
+    const path = join(src, patch.file);
+    const text = readFileSync(path, 'utf8');
+    const found = text.split(patch.from).length - 1;
+    if (found !== patch.count) {
+      throw new Error(`FerretDB source is not what fleetlab patches: ${patch.file} has ${patch.from} ${found} times, not ${patch.count}`);
+    }
+    chmodSync(path, 0o644);
+    writeFileSync(path, text.replaceAll(patch.from, patch.to));
+  }
+}
+
 async function ensureFerretdb(cache: string, progress: Progress): Promise<string> {
-  const binary = join(cache, 'bin', `ferretdb-${versions.ferretdb}`);
+  // The suffix names the patch level, so a binary built without the patches is rebuilt rather than reused.
+  const binary = join(cache, 'bin', `ferretdb-${versions.ferretdb}-fleetlab${ferretdbPatches.length}`);
   if (!existsSync(binary)) {
     const go = requireTool('go', 'install Go 1.24 or newer');
     const logFile = join(cache, 'logs', 'install-ferretdb.log');
@@ -76,6 +114,7 @@ async function ensureFerretdb(cache: string, progress: Progress): Promise<string
         cpSync(source, src, { recursive: true });
         chmodSync(join(src, 'build', 'version'), 0o755);
         writeFileSync(join(src, 'build', 'version', 'version.txt'), `${versions.ferretdb}\n`, { mode: 0o644 });
+        patchFerretdb(src);
         await run(go, ['build', '-trimpath', '-o', tmp, './cmd/ferretdb'], { cwd: src, env, logFile });
       } finally {
         execFileSync('chmod', ['-R', 'u+w', src], { stdio: 'ignore' });
