@@ -9,6 +9,7 @@ describe('parseConfig', () => {
       port: 3002,
       kafka: { brokers: ['127.0.0.1:9092'], partitions: 6, groupId: 'consumer', clientId: 'consumer', concurrency: 1 },
       mongo: { url: 'mongodb://127.0.0.1:27017/fleetlab', database: 'fleetlab' },
+      progressIntervalMs: 5000,
       logLevel: 'info',
     });
   });

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, appName: 'consumer' });
   const store = new PositionStore(mongo.db(config.mongo.database), {
     logger,
+    progressIntervalMs: config.progressIntervalMs,
     onWrite: (collection, seconds) => metrics.observeWrite(collection, seconds),
   });
 
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
 
   onShutdown(logger, [
     () => consumer.stop(), // the batch in flight finishes and commits first
+    () => store.flush(), // then the trips' deferred progress
     () => mongo.close(),
     () => dlqProducer.disconnect(),
     () => ops.close(),

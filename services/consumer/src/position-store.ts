@@ -9,7 +9,7 @@ import {
 } from 'mongodb';
 import type { LngLat, NewPosition } from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
-import { projectTrips, type TripDocument, type TripUpdate } from './trip-projection';
+import { projectTrips, type TripDocument, type TripState, type TripUpdate } from './trip-projection';
 
 export const Collections = { positions: 'trip_positions', trips: 'trips' } as const;
 export type CollectionName = (typeof Collections)[keyof typeof Collections];
@@ -43,7 +43,14 @@ export interface PositionStoreOptions {
   onWrite?(collection: CollectionName, seconds: number): void;
   /** Attempts at the trip updates when a concurrent write got there first, before the batch is failed. */
   maxAttempts?: number;
+  /** A running trip's progress (lastSeq, lastPosition, count) is written at most this often; status changes at once. */
+  progressIntervalMs?: number;
+  /** Trips whose last written state is kept, so their next batch needs no read. */
+  maxKnownTrips?: number;
+  now?(): number;
 }
+
+export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
 const DUPLICATE_KEY = 11000;
 export const POSITIONS_UNIQUE_INDEX = 'tripId_1_seq_1';
@@ -56,6 +63,13 @@ export class PositionStore {
   readonly positions: Collection<PositionDocument>;
   readonly trips: Collection<TripDocument>;
   private readonly maxAttempts: number;
+  private readonly progressIntervalMs: number;
+  private readonly maxKnownTrips: number;
+  private readonly now: () => number;
+  /** The state this store last wrote of each running trip, in order of writing. */
+  private readonly known = new Map<string, { state: TripState; writtenAt: number }>();
+  /** Progress not yet written, one update per trip, written once due or at flush(). */
+  private readonly deferred = new Map<string, TripUpdate>();
 
   constructor(
     private readonly db: Db,
@@ -64,6 +78,9 @@ export class PositionStore {
     this.positions = db.collection<PositionDocument>(Collections.positions);
     this.trips = db.collection<TripDocument>(Collections.trips);
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+    this.maxKnownTrips = options.maxKnownTrips ?? 100_000;
+    this.now = options.now ?? Date.now;
   }
 
   async ensureIndexes(): Promise<void> {
@@ -76,7 +93,7 @@ export class PositionStore {
   }
 
   /**
-   * Stores a batch idempotently: ONE unordered insert of the positions, then ONE bulk write of the trip updates
+   * Stores a batch idempotently: ONE unordered insert of the positions, then the trip updates that are due
    * (repeated only if a concurrent write to the same trip got there first). Throws on any other write error, so
    * the caller fails the batch and Kafka redelivers it.
    */
@@ -130,27 +147,133 @@ export class PositionStore {
     }
   }
 
-  /** Applies the batch to `trips`; returns how many trips it finished. */
+  /**
+   * Brings `trips` up to date with the batch; returns how many trips it finished.
+   *
+   * Every trip is written from the state this store last wrote (no read), and a running trip's progress at most once
+   * per progressInterval: a batch's status changes are written before it commits, its progress may wait for a later
+   * batch. The positions are stored either way, so a crash loses no history; it can leave a running trip's progress
+   * behind until its next batch or its finish, which are written from the positions themselves.
+   */
   private async updateTrips(batch: readonly NewPosition[]): Promise<number> {
-    const tripIds = [...new Set(batch.map((p) => p.tripId))];
-    let finished = 0;
-    let previous: TripUpdate[] = [];
-    for (let attempt = 1; ; attempt++) {
-      const found = await this.trips
-        .find({ _id: { $in: tripIds } }, { projection: { status: 1, lastSeq: 1, startedAt: 1 } })
-        .toArray();
-      const current = new Map(found.map((t) => [t._id, t]));
-      // Of a conflicted attempt, the updates that did land (the trip now ends where they ended it) were ours.
-      finished += previous.filter((u) => u.finishes && current.get(u.tripId)?.lastSeq === u.lastSeq).length;
-      const { updates } = projectTrips(current, batch);
-      if (updates.length === 0) return finished;
-      const applied = await this.writeTripUpdates(updates);
-      if (applied === updates.length) return finished + updates.filter((u) => u.finishes).length;
-      if (attempt >= this.maxAttempts) {
-        throw new Error(`trip updates still conflicting after ${attempt} attempts (${updates.length - applied} of ${updates.length})`);
+    const now = this.now();
+    const current = await this.tripStates(batch);
+    const due: TripUpdate[] = [];
+    for (const update of projectTrips(current, batch).updates) {
+      if (update.changesStatus || this.progressDue(update.tripId, now)) {
+        due.push(update);
+        this.deferred.delete(update.tripId);
+      } else {
+        this.deferred.set(update.tripId, update);
       }
-      this.options.logger?.info({ attempt, conflicts: updates.length - applied }, 'trip updated concurrently, re-reading');
-      previous = updates;
+    }
+    // Progress deferred by earlier batches, of trips this batch does not carry.
+    for (const [tripId, update] of this.deferred) {
+      if (!this.progressDue(tripId, now)) continue;
+      due.push(update);
+      this.deferred.delete(tripId);
+    }
+    return this.applyTripUpdates(due, batch, current);
+  }
+
+  /** Writes the progress every trip has waiting; for a clean shutdown. */
+  async flush(): Promise<void> {
+    const waiting = [...this.deferred.values()];
+    this.deferred.clear();
+    if (waiting.length > 0) await this.applyTripUpdates(waiting, [], new Map());
+  }
+
+  private progressDue(tripId: string, now: number): boolean {
+    const known = this.known.get(tripId);
+    return known === undefined || now - known.writtenAt >= this.progressIntervalMs;
+  }
+
+  /**
+   * The stored state of each trip of the batch, as far as a write needs it: what this store wrote last; for a trip
+   * first seen at seq 0, a new trip as the api requests it; read from the database only for the rest (after a
+   * restart or a rebalance). A wrong guess costs one conflict, then a read: every update is conditional.
+   */
+  private async tripStates(batch: readonly NewPosition[]): Promise<Map<string, TripState>> {
+    const firstSeq = new Map<string, number>();
+    for (const p of batch) firstSeq.set(p.tripId, Math.min(p.seq, firstSeq.get(p.tripId) ?? p.seq));
+    const states = new Map<string, TripState>();
+    const unknown: string[] = [];
+    for (const [tripId, seq] of firstSeq) {
+      const known = this.known.get(tripId);
+      if (known) states.set(tripId, known.state);
+      else if (seq === 0) states.set(tripId, { _id: tripId, status: 'requested' });
+      else unknown.push(tripId);
+    }
+    for (const trip of await this.readTrips(unknown)) states.set(trip._id, trip);
+    return states;
+  }
+
+  private async readTrips(tripIds: readonly string[]): Promise<TripState[]> {
+    if (tripIds.length === 0) return [];
+    return this.trips.find({ _id: { $in: [...tripIds] } }, { projection: { status: 1, lastSeq: 1, startedAt: 1 } }).toArray();
+  }
+
+  /**
+   * Writes the updates in chunks; a chunk that matched fewer than it sent had a conflict (a concurrent write, a
+   * wrong guess), so its trips are read and their updates projected again from the batch, up to maxAttempts.
+   */
+  private async applyTripUpdates(
+    updates: TripUpdate[],
+    batch: readonly NewPosition[],
+    current: ReadonlyMap<string, TripState>,
+  ): Promise<number> {
+    let finished = 0;
+    let pending = updates;
+    let states = current;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const conflicted: TripUpdate[] = [];
+      for (const chunk of chunks(pending)) {
+        if ((await this.writeTripUpdates(chunk)) === chunk.length) {
+          for (const update of chunk) {
+            this.remember(update, states.get(update.tripId));
+            if (update.finishes) finished++;
+          }
+        } else {
+          conflicted.push(...chunk);
+        }
+      }
+      if (conflicted.length === 0) break;
+      if (attempt >= this.maxAttempts) {
+        throw new Error(`trip updates still conflicting after ${attempt} attempts (${conflicted.length} trips in conflicting chunks)`);
+      }
+      this.options.logger?.info({ attempt, trips: conflicted.length }, 'trip updated concurrently, re-reading');
+      const ids = new Set(conflicted.map((u) => u.tripId));
+      for (const tripId of ids) this.known.delete(tripId);
+      const found = await this.readTrips([...ids]);
+      states = new Map(found.map((t) => [t._id, t]));
+      // Of a conflicting chunk, the updates that did land (the trip now ends where they ended it) were ours.
+      finished += conflicted.filter((u) => u.finishes && states.get(u.tripId)?.lastSeq === u.lastSeq).length;
+      // Deferred progress of a trip not in the batch is dropped here: its next batch or finish writes it.
+      pending = projectTrips(states, batch.filter((p) => ids.has(p.tripId))).updates;
+    }
+    return finished;
+  }
+
+  /** Keeps the state an update left, least recently written first; a finished trip is done with. */
+  private remember(update: TripUpdate, read: TripState | undefined): void {
+    const before = read ?? this.known.get(update.tripId)?.state;
+    this.known.delete(update.tripId);
+    if (update.finishes) return;
+    const $set = update.update.$set;
+    this.known.set(update.tripId, {
+      writtenAt: this.now(),
+      state: {
+        _id: update.tripId,
+        status: ($set.status as TripState['status']) ?? before?.status,
+        lastSeq: update.lastSeq,
+        startedAt: ($set.startedAt as Date | undefined) ?? before?.startedAt,
+      },
+    });
+    for (const [tripId] of this.known) {
+      if (this.known.size <= this.maxKnownTrips) break;
+      // Forgotten trips are read again when they next appear; their deferred progress waits for that.
+      this.known.delete(tripId);
+      this.deferred.delete(tripId);
     }
   }
 

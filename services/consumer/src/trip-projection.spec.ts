@@ -40,7 +40,6 @@ function apply(db: Map<string, Record<string, unknown>>, updates: TripUpdate[]):
     if (!matches && !(doc === undefined && upsert)) continue;
     const target = doc ?? { _id: tripId, ...update.$setOnInsert };
     Object.assign(target, update.$set);
-    target.count = ((target.count as number | undefined) ?? 0) + update.$inc.count;
     db.set(tripId, target);
   }
 }
@@ -63,8 +62,8 @@ describe('projectTrips', () => {
           total: 10,
           startedAt: new Date(pos('a', 0).ts),
           status: 'running',
+          count: 3,
         },
-        $inc: { count: 3 },
         $setOnInsert: {
           routeId: 'r1',
           vehicleId: 'v-a',
@@ -77,6 +76,7 @@ describe('projectTrips', () => {
       applied: 3,
       lastSeq: 2,
       finishes: false,
+      changesStatus: true,
     });
   });
 
@@ -99,24 +99,27 @@ describe('projectTrips', () => {
     expect(projectTrips(current, range('a', 0, 4))).toEqual({ updates: [], skipped: 5 });
   });
 
-  it('counts only the positions after lastSeq when a stored prefix is redelivered with new ones', () => {
+  it('applies only the positions after lastSeq when a stored prefix is redelivered with new ones', () => {
     const current = states({ _id: 'a', status: 'running', lastSeq: 2, startedAt: new Date(t0) });
     const { updates, skipped } = projectTrips(current, range('a', 0, 5));
     const update = only(updates);
     expect(skipped).toBe(3);
     expect(update.filter).toEqual({ _id: 'a', lastSeq: 2 });
-    expect(update.update.$inc).toEqual({ count: 3 });
+    expect(update.applied).toBe(3);
+    expect(update.changesStatus).toBe(false);
     expect(update.update.$set).toEqual({
       lastPosition: pos('a', 5).position,
       lastSeq: 5,
       lastTs: new Date(pos('a', 5).ts),
+      count: 6,
     });
   });
 
   it('counts a position repeated within the batch once', () => {
     const batch = [pos('a', 3), pos('a', 4), pos('a', 3), pos('a', 4), pos('a', 5)];
     const { updates, skipped } = projectTrips(states({ _id: 'a', status: 'running', lastSeq: 2, startedAt: new Date(t0) }), batch);
-    expect(only(updates).update.$inc.count).toBe(3);
+    expect(only(updates).applied).toBe(3);
+    expect(only(updates).update.$set.count).toBe(6);
     expect(skipped).toBe(2);
   });
 
@@ -137,7 +140,7 @@ describe('projectTrips', () => {
     const batch = [...range('a', 0, 2), pos('a', 3, { finished: true })];
     const update = only(projectTrips(states({ _id: 'a', status: 'requested' }), batch).updates);
     expect(update.update.$set).toMatchObject({ status: 'finished', startedAt: new Date(pos('a', 0).ts) });
-    expect(update.update.$inc.count).toBe(4);
+    expect(update.update.$set.count).toBe(4);
   });
 
   it('finishes a trip nobody requested on insert', () => {
@@ -158,7 +161,8 @@ describe('projectTrips', () => {
     expect(update.update.$set).not.toHaveProperty('status');
     expect(update.update.$set).not.toHaveProperty('finishedAt');
     expect(update.filter).toEqual({ _id: 'a', lastSeq: 3 });
-    expect(update.update.$inc.count).toBe(2);
+    expect(update.applied).toBe(2);
+    expect(update.update.$set.count).toBe(6);
   });
 
   it('leaves a finished trip finished when late positions arrive', () => {
@@ -182,7 +186,7 @@ describe('projectTrips', () => {
     ]);
     expect(updates[0]!.update.$setOnInsert).toMatchObject({ vehicleId: 'v-a' });
     expect(updates[1]!.update.$set).toMatchObject({ status: 'finished', lastPosition: pos('b', 6).position });
-    expect(updates[2]!.update.$set).toEqual({ lastPosition: pos('c', 3).position, lastSeq: 3, lastTs: new Date(pos('c', 3).ts) });
+    expect(updates[2]!.update.$set).toEqual({ lastPosition: pos('c', 3).position, lastSeq: 3, lastTs: new Date(pos('c', 3).ts), count: 4 });
   });
 
   it('keeps count equal to distinct positions through overlapping redeliveries and a lost trip write', () => {

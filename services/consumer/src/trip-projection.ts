@@ -27,7 +27,6 @@ export interface TripUpdate {
   filter: Record<string, unknown>;
   update: {
     $set: Record<string, unknown>;
-    $inc: { count: number };
     $setOnInsert?: Record<string, unknown>;
   };
   /** True when the trip did not exist: a trip produced straight to Kafka, without the api. */
@@ -38,6 +37,8 @@ export interface TripUpdate {
   lastSeq: number;
   /** True when this update moves the trip to `finished`. */
   finishes: boolean;
+  /** True when this update changes the status or sets startedAt: written at once, never deferred. */
+  changesStatus: boolean;
 }
 
 export interface Projection {
@@ -82,10 +83,13 @@ export function projectTrips(current: ReadonlyMap<string, TripState>, positions:
     const from = state?.status;
     const to = nextStatus(state === undefined, from, finishedEvent !== undefined);
 
+    // A trip's seqs run from 0 without gaps (a restarted simulator resumes at fromSeq), so the positions stored
+    // are lastSeq + 1: an absolute value, right however many batches were applied, skipped or redelivered before.
     const $set: Record<string, unknown> = {
       lastPosition: last.position,
       lastSeq: last.seq,
       lastTs: new Date(last.ts),
+      count: last.seq + 1,
     };
     const total = [...fresh].reverse().find((p) => p.total !== undefined)?.total;
     if (total !== undefined) $set.total = total;
@@ -97,7 +101,7 @@ export function projectTrips(current: ReadonlyMap<string, TripState>, positions:
     // Guarding the status only when changing it keeps the api's concurrent cancel from being overwritten.
     if (state && to !== undefined) filter.status = from ?? { $exists: false };
 
-    const update: TripUpdate['update'] = { $set, $inc: { count: fresh.length } };
+    const update: TripUpdate['update'] = { $set };
     if (!state) {
       update.$setOnInsert = {
         routeId: first.routeId,
@@ -117,6 +121,7 @@ export function projectTrips(current: ReadonlyMap<string, TripState>, positions:
       applied: fresh.length,
       lastSeq: last.seq,
       finishes: to === 'finished',
+      changesStatus: to !== undefined || $set.startedAt !== undefined,
     });
   }
   return { updates, skipped };

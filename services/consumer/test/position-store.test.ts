@@ -36,7 +36,8 @@ beforeAll(async () => {
   const url = inject('lab').mongoUrl.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${database}`);
   client = await new MongoClient(url, { serverSelectionTimeoutMS: 10_000 }).connect();
   db = client.db(database);
-  store = new PositionStore(db);
+  // Progress written with every batch: these tests are about what each batch leaves stored.
+  store = new PositionStore(db, { progressIntervalMs: 0 });
   await store.ensureIndexes();
 });
 
@@ -159,5 +160,64 @@ describe('PositionStore', () => {
       expect(await history(id)).toHaveLength(10);
       expect(await store.trips.findOne({ _id: id })).toMatchObject({ count: 10, lastSeq: 9 });
     }
+  });
+});
+
+describe('PositionStore progress and restarts', () => {
+  const interval = 5_000;
+  let clock = t0;
+  const deferring = (): PositionStore => new PositionStore(db, { progressIntervalMs: interval, now: () => clock });
+
+  it('writes status changes with their batch and running progress at most once per interval', async () => {
+    const s = deferring();
+    const [a, b] = [tripId(), tripId()];
+    await s.storeBatch(range(a, 0, 1)); // starts: written at once
+    expect(await store.trips.findOne({ _id: a })).toMatchObject({ status: 'running', lastSeq: 1, count: 2 });
+
+    clock += 1_000;
+    expect(await s.storeBatch(range(a, 2, 3))).toMatchObject({ stored: 2 });
+    expect(await history(a)).toEqual([0, 1, 2, 3]); // the history is stored now...
+    expect(await store.trips.findOne({ _id: a })).toMatchObject({ lastSeq: 1, count: 2 }); // ...the progress waits
+
+    clock += interval;
+    await s.storeBatch(range(b, 0, 0)); // another trip's batch carries a's progress once it is due
+    expect(await store.trips.findOne({ _id: a })).toMatchObject({ status: 'running', lastSeq: 3, count: 4, lastPosition: pos(a, 3).position });
+
+    clock += 1_000;
+    expect(await s.storeBatch([pos(a, 4), pos(a, 5, { finished: true })])).toMatchObject({ finished: 1 }); // never deferred
+    expect(await store.trips.findOne({ _id: a })).toMatchObject({ status: 'finished', lastSeq: 5, count: 6 });
+  });
+
+  it('writes the progress still waiting at flush', async () => {
+    const s = deferring();
+    const id = tripId();
+    await s.storeBatch(range(id, 0, 0));
+    await s.storeBatch(range(id, 1, 6));
+    expect(await store.trips.findOne({ _id: id })).toMatchObject({ lastSeq: 0 });
+    await s.flush();
+    expect(await store.trips.findOne({ _id: id })).toMatchObject({ lastSeq: 6, count: 7 });
+  });
+
+  it('picks up after a restart: a trip it never saw mid-way is read, a redelivered start is no guess that sticks', async () => {
+    const [mid, redelivered] = [tripId(), tripId()];
+    await store.storeBatch(range(mid, 0, 4));
+    await store.storeBatch(range(redelivered, 0, 4));
+
+    const restarted = deferring();
+    expect(await restarted.storeBatch(range(mid, 3, 7))).toMatchObject({ stored: 3, duplicates: 2 });
+    // Seq 0 looks like a new trip; the stored one is further on, so the guessed update conflicts and is re-read.
+    expect(await restarted.storeBatch(range(redelivered, 0, 6))).toMatchObject({ stored: 2, duplicates: 5 });
+    expect(await store.trips.findOne({ _id: mid })).toMatchObject({ status: 'running', lastSeq: 7, count: 8 });
+    expect(await store.trips.findOne({ _id: redelivered })).toMatchObject({ status: 'running', lastSeq: 6, count: 7 });
+  });
+
+  it('does not finish a trip the api cancelled after the store last wrote it', async () => {
+    const s = deferring();
+    const id = tripId();
+    await s.storeBatch(range(id, 0, 1));
+    await store.trips.updateOne({ _id: id }, { $set: { status: 'cancelled' } });
+    clock += interval;
+    expect(await s.storeBatch([pos(id, 2), pos(id, 3, { finished: true })])).toMatchObject({ stored: 2, finished: 0 });
+    expect(await store.trips.findOne({ _id: id })).toMatchObject({ status: 'cancelled', lastSeq: 3, count: 4 });
   });
 });
