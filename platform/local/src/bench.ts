@@ -1,15 +1,20 @@
 /**
  * `npm run bench`: drives a fleet through a fresh local lab and reports positions/s published, persisted and
  * delivered to a socket, p50/p99 latency from event time to socket delivery, and the simulator's RSS at peak.
- * Options: --vehicles N (10000) --points N (60) --pace-ms N (1000) --telemetry on|off|both (on).
+ * Then, on the same broker with the fleet done, Kafka's own producer ceiling (producer-ceiling.ts): records/s of
+ * ProducerPerformance with the simulator's message size and producer settings, and published/s as a share of it.
+ * Options: --vehicles N (10000) --points N (60) --pace-ms N (1000) --telemetry on|off|both (on) --ceiling on|off (on)
+ * --ceiling-records N (300000).
  * Results go to bench-results/pipeline-<timestamp>.json and, as a table row, to stdout.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
+import { Topics } from '@fleetlab/contracts';
 import { freeLabPorts, Lab } from './lab';
 import { repoRoot } from './paths';
+import { createTopic, runProducerPerformance, sampleTopic, type ProducerPerformanceSummary } from './producer-ceiling';
 import { consoleProgress as progress } from './progress';
 
 interface Options {
@@ -17,6 +22,8 @@ interface Options {
   points: number;
   paceMs: number;
   telemetry: Array<boolean>;
+  ceiling: boolean;
+  ceilingRecords: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -25,11 +32,17 @@ function parseOptions(argv: string[]): Options {
     return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
   };
   const telemetry = value('telemetry', 'on');
+  const ceiling = value('ceiling', 'on');
+  if (ceiling !== 'on' && ceiling !== 'off') throw new Error(`--ceiling must be on or off, not ${ceiling}`);
+  const ceilingRecords = Number(value('ceiling-records', '300000'));
+  if (!Number.isInteger(ceilingRecords) || ceilingRecords < 1) throw new Error('--ceiling-records must be a positive integer');
   return {
     vehicles: Number(value('vehicles', '10000')),
     points: Number(value('points', '60')),
     paceMs: Number(value('pace-ms', '1000')),
     telemetry: telemetry === 'both' ? [true, false] : [telemetry !== 'off'],
+    ceiling: ceiling === 'on',
+    ceilingRecords,
   };
 }
 
@@ -70,6 +83,44 @@ export interface PipelineResult {
   simulatorPeakRssMiB: number;
   allPersisted: boolean;
   durationSeconds: number;
+  /** ProducerPerformance records/s on the lab's broker; null with --ceiling off. */
+  ceilingPerSecond: number | null;
+  /** Record size of that run: the mean size of the simulator's position messages, key and headers included. */
+  ceilingMessageBytes: number | null;
+  /** publishedPerSecond / ceilingPerSecond; says something about the simulator only when it could not keep up (published below offered). */
+  publishedShareOfCeiling: number | null;
+  ceiling: CeilingDetail | null;
+}
+
+interface CeilingDetail extends ProducerPerformanceSummary {
+  topic: string;
+  partitions: number;
+  /** --record-size: the mean position message, rounded. */
+  recordBytes: number;
+  /** Position messages the size was measured on, and their mean value size alone. */
+  sampledMessages: number;
+  meanValueBytes: number;
+}
+
+/** Messages of the positions topic read to measure their size. */
+const SIZE_SAMPLE = 10_000;
+
+async function measureCeiling(lab: Lab, records: number): Promise<CeilingDetail> {
+  const installed = lab.installedInfrastructure;
+  if (!installed) throw new Error('the lab is not started');
+  const brokers = lab.endpoints.kafkaBrokers;
+  progress.step(`producer ceiling: measuring ${Topics.newPosition} messages`);
+  const sample = await sampleTopic(brokers, Topics.newPosition, SIZE_SAMPLE);
+  const recordBytes = Math.round(sample.meanMessageBytes);
+  progress.info(
+    `${sample.sampled} messages: ${recordBytes} bytes each on average (value ${Math.round(sample.meanValueBytes)}), ${sample.partitions} partitions`,
+  );
+  const topic = 'bench.producer-ceiling';
+  await createTopic(brokers, topic, sample.partitions);
+  progress.step(`producer ceiling: ProducerPerformance, ${records} records of ${recordBytes} bytes to ${topic}`);
+  const summary = await runProducerPerformance({ installed, brokers, topic, partitions: sample.partitions, recordBytes, records, progress });
+  progress.done(`producer ceiling ${Math.round(summary.recordsPerSecond)} records/s (${summary.mbPerSecond} MB/s), p99 ${summary.p99Ms} ms`);
+  return { ...summary, topic, partitions: sample.partitions, recordBytes, sampledMessages: sample.sampled, meanValueBytes: Math.round(sample.meanValueBytes) };
 }
 
 async function runOnce(options: Options, telemetry: boolean): Promise<PipelineResult> {
@@ -145,6 +196,10 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
     };
     latencies.sort((a, b) => a - b);
     const last = samples[samples.length - 1]!;
+    const publishedPerSecond = rate('published');
+    // After the fleet, so the two don't share the CPU; the lab stays up, so it is the same broker.
+    const ceiling = options.ceiling ? await measureCeiling(lab, options.ceilingRecords) : null;
+    const ceilingPerSecond = ceiling ? Math.round(ceiling.recordsPerSecond) : null;
     return {
       telemetry,
       vehicles: options.vehicles,
@@ -152,7 +207,7 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
       paceMs: options.paceMs,
       offeredPerSecond: Math.round((options.vehicles * 1000) / options.paceMs),
       peakActiveTrips: peakActive,
-      publishedPerSecond: rate('published'),
+      publishedPerSecond,
       persistedPerSecond: rate('persisted'),
       deliveredPerSecond: rate('delivered'),
       latencyP50Ms: percentile(latencies, 50),
@@ -160,6 +215,10 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
       simulatorPeakRssMiB: Math.round(peakRss),
       allPersisted: last.persisted >= expected,
       durationSeconds: Math.round((last.t - started) / 1000),
+      ceilingPerSecond,
+      ceilingMessageBytes: ceiling?.recordBytes ?? null,
+      publishedShareOfCeiling: ceilingPerSecond ? Math.round((publishedPerSecond / ceilingPerSecond) * 1000) / 1000 : null,
+      ceiling,
     };
   } finally {
     await lab.stop();
@@ -178,11 +237,11 @@ async function main(): Promise<void> {
   const file = join(dir, `pipeline-${report.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\n${report.date} · ${machine} · Node ${process.version}\n`);
-  process.stdout.write('| telemetry | vehicles | offered/s | published/s | persisted/s | delivered/s | p50 ms | p99 ms | simulator RSS MiB | peak active | all persisted |\n');
-  process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| telemetry | vehicles | offered/s | published/s | persisted/s | delivered/s | p50 ms | p99 ms | simulator RSS MiB | peak active | all persisted | ceiling/s | message bytes | published/ceiling |\n');
+  process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n');
   for (const r of results) {
     process.stdout.write(
-      `| ${r.telemetry ? 'on' : 'off'} | ${r.vehicles} | ${r.offeredPerSecond} | ${r.publishedPerSecond} | ${r.persistedPerSecond} | ${r.deliveredPerSecond} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.simulatorPeakRssMiB} | ${r.peakActiveTrips} | ${r.allPersisted} |\n`,
+      `| ${r.telemetry ? 'on' : 'off'} | ${r.vehicles} | ${r.offeredPerSecond} | ${r.publishedPerSecond} | ${r.persistedPerSecond} | ${r.deliveredPerSecond} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.simulatorPeakRssMiB} | ${r.peakActiveTrips} | ${r.allPersisted} | ${r.ceilingPerSecond ?? '–'} | ${r.ceilingMessageBytes ?? '–'} | ${r.publishedShareOfCeiling ?? '–'} |\n`,
     );
   }
   process.stdout.write(`\nfull results: ${file}\n`);
