@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // k6 scripts run in k6's JavaScript runtime, which provides these globals.
-    files: ['**/k6/**/*.js', 'loadtests/**/*.{js,ts}'],
+    files: ['loadtests/**/*.{js,ts}'],
     languageOptions: { globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly' } },
   },
   {

@@ -57,7 +57,7 @@ export function rules(file: string): Rule[] {
   return readYaml<{ groups: Array<{ rules: Rule[] }> }>(file).groups.flatMap((g) => g.rules);
 }
 
-export const DASHBOARD_FILES = ['fleetlab-overview.json', 'fleetlab-red.json', 'fleetlab-kafka.json', 'fleetlab-slos.json', 'fleetlab-mesh.json'];
+export const DASHBOARD_FILES = ['fleetlab-overview.json', 'fleetlab-red.json', 'fleetlab-kafka.json', 'fleetlab-slos.json', 'fleetlab-mesh.json', 'fleetlab-k6.json'];
 
 export function readDashboard(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(DASHBOARDS_DIR, 'grafana', file), 'utf8')) as Record<string, unknown>;

@@ -8,7 +8,7 @@ import { DASHBOARD_FILES, REPO, RULE_FILES, metricNames, readDashboard, rules } 
 
 const telemetry = readFileSync(join(REPO, 'docs', 'telemetry.md'), 'utf8');
 /** Rows of the metrics table: | `name` | type | … */
-const documented = new Set([...telemetry.matchAll(/^\| `([a-z_:]+)` \|/gm)].map((m) => m[1]!));
+const documented = new Set([...telemetry.matchAll(/^\| `([a-z][a-z0-9_:]*)` \|/gm)].map((m) => m[1]!));
 /** The runtime families the doc names in prose (`process_*`, `nodejs_*`), from prom-client's default metrics. */
 const documentedPrefixes = [...telemetry.matchAll(/`([a-z]+_)\*`/g)].map((m) => m[1]!);
 

@@ -1,19 +1,21 @@
 // The Tiltfile, without tilt: tiltcheck runs it under go.starlark.net (Tilt's dialect) with recording stubs of Tilt's
 // API and the real render; these tests check what it would do for every combination of its flags.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, REPO, run, runCombined, tool } from './lib.js';
+import { BIN, REPO, parseObjects, render, run, runCombined, tool } from './lib.js';
 
 interface Call { fn: string; args: unknown[]; kwargs: Record<string, unknown> }
 interface Report {
-  flags: Record<string, boolean>;
+  flags: Record<string, boolean | string>;
   calls: Call[];
   objects: { apiVersion: string; kind: string; name: string; namespace: string }[];
   warnings: string[];
 }
 
 const FLAGS = ['no-mesh', 'no-elastic', 'no-observability', 'no-live-update'];
+/** The k6 scenarios (loadtests/scenarios/<name>.ts): one Tilt button each. */
+const SCENARIOS = readdirSync(join(REPO, 'loadtests', 'scenarios')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 const LABELS = new Set(['app', 'data', 'mesh', 'observability', 'experiments']);
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']);
 
@@ -48,7 +50,9 @@ function problems(r: Report): string[] {
   const out: string[] = [];
   const res = resources(r);
   const exists = (p: string, what: string) => {
-    if (!existsSync(isAbsolute(p) ? p : join(REPO, p))) out.push(`${what}: ${p} does not exist`);
+    if (existsSync(isAbsolute(p) ? p : join(REPO, p))) return;
+    // The k6 bundles are built, not committed: `npm run build` (which `npm test` runs first) writes them.
+    out.push(`${what}: ${p} does not exist${p.startsWith('loadtests/dist/') ? ' (run `npm run build`)' : ''}`);
   };
 
   for (const name of [...res.local, ...res.k8s]) {
@@ -102,10 +106,10 @@ function problems(r: Report): string[] {
   }
   for (const c of calls(r, 'watch_file')) exists(arg(c, 0, 'file_path') as string, 'watch_file');
   for (const c of calls(r, 'read_file')) exists(arg(c, 0, 'file_path') as string, 'read_file');
-  // Files named in commands (the render script, the k6 script, …).
+  // Files named in commands (the render script, the k6 bundles and thresholds, …).
   for (const c of [...calls(r, 'local'), ...calls(r, 'local_resource')]) {
     const text = `${c.args.join(' ')} ${c.kwargs.cmd ?? ''} ${c.kwargs.serve_cmd ?? ''}`;
-    for (const path of text.match(/\b(?:platform|services|dashboards|web|docs)\/[\w./-]+/g) ?? []) exists(path, `${c.fn} command`);
+    for (const path of text.match(/\b(?:platform|services|dashboards|web|docs|loadtests)\/[\w./-]+/g) ?? []) exists(path, `${c.fn} command`);
   }
   return out;
 }
@@ -148,13 +152,94 @@ describe('Tiltfile (run offline by tiltcheck)', () => {
     expect(local.get('istio-base')?.kwargs.cmd).toMatch(/helm upgrade --install istio-base base .*--version \d+\.\d+\.\d+/);
     expect(local.get('istiod')?.kwargs.resource_deps).toEqual(['istio-base']);
     expect(local.get('istio-ingressgateway')?.kwargs.resource_deps).toEqual(['istiod']);
-    for (const button of ['load-smoke', 'fleet-100', 'chaos-kill-consumer', 'chaos-kill-api']) {
+    for (const button of [...SCENARIOS.map((s) => `k6-${s}`), 'fleet-100', 'chaos-kill-consumer', 'chaos-kill-api']) {
       expect(local.get(button)?.kwargs.auto_init, button).toBe(false);
       expect(local.get(button)?.kwargs.labels).toEqual(['experiments']);
     }
-    expect(local.get('load-smoke')?.kwargs.cmd).toMatch(/grafana\/k6:\d+\.\d+\.\d+/);
     expect(local.get('chaos-kill-consumer')?.kwargs.cmd).toMatch(/^kubectl -n fleetlab delete pod -l app.kubernetes.io\/name=consumer/);
   }, 60_000);
+
+  describe('k6 buttons', () => {
+    /** The pod spec a button's `kubectl run --overrides='…'` runs. */
+    function k6Pod(cmd: string): { metadata: { labels: Record<string, string> }; spec: any } {
+      const json = /--overrides='([^']+)'/.exec(cmd)?.[1];
+      expect(json, cmd).toBeDefined();
+      return JSON.parse(json!);
+    }
+    const env = (container: { env: { name: string; value: string }[] }) => Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+
+    for (const flags of [[], ['no-mesh'], ['no-observability']]) {
+      it(`one per scenario, each running its bundle in the pinned k6 image${flags.length ? ` (--${flags[0]})` : ''}`, () => {
+        const r = tiltcheck(flags);
+        const buttons = calls(r, 'local_resource').filter((c) => (arg(c, 0, 'name') as string).startsWith('k6-'));
+        expect(buttons.map((c) => arg(c, 0, 'name'))).toEqual(SCENARIOS.map((s) => `k6-${s}`));
+        const observability = !flags.includes('no-observability');
+        for (const [i, button] of buttons.entries()) {
+          const scenario = SCENARIOS[i]!;
+          const name = `k6-${scenario}`;
+          const cmd = button.kwargs.cmd as string;
+          // Bundled first (the bundle exists: npm run build made it), then handed over as the ConfigMap the pod mounts.
+          expect(cmd).toMatch(/^npm run --silent bundle -w loadtests && /);
+          expect(cmd).toContain(`kubectl -n fleetlab create configmap ${name} --from-file=loadtests/dist/${scenario}.js --from-file=dashboards/generated/slo-thresholds.json`);
+          expect(existsSync(join(REPO, 'loadtests', 'dist', `${scenario}.js`)), `loadtests/dist/${scenario}.js: run npm run build`).toBe(true);
+          expect(cmd).toContain(`kubectl -n fleetlab run ${name} --rm --attach --restart=Never`);
+
+          const pod = k6Pod(cmd);
+          expect(pod.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'k6', 'sidecar.istio.io/inject': 'false' });
+          expect(pod.spec.volumes).toContainEqual({ name: 'scripts', configMap: { name } });
+          const [container, ...others] = pod.spec.containers;
+          expect(others).toEqual([]);
+          expect(container.name).toBe(name);
+          expect(container.image).toMatch(/^grafana\/k6:\d+\.\d+\.\d+$/);
+          expect(cmd).toContain(`--image=${container.image}`);
+          expect(container.args.at(-1)).toBe(`/scripts/${scenario}.js`);
+          expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+          expect(container.resources.limits).toBeDefined();
+          const vars = env(container);
+          expect(vars).toMatchObject({ PROFILE: 'smoke', SLO_FILE: '/scripts/slo-thresholds.json' });
+          expect(vars.BASE_URL).toBe(flags.includes('no-mesh') ? 'http://api.fleetlab:3000' : 'http://istio-ingressgateway.istio-system');
+
+          // Results into Prometheus (and Grafana's k6 dashboard) when there is one; the log only without.
+          expect(container.args.includes('experimental-prometheus-rw')).toBe(observability);
+          if (observability) {
+            expect(container.args.slice(0, 3)).toEqual(['run', '--out', 'experimental-prometheus-rw']);
+            expect(vars).toMatchObject({
+              K6_PROMETHEUS_RW_SERVER_URL: 'http://prometheus.fleetlab:9090/api/v1/write',
+              K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99)',
+            });
+            expect(button.kwargs.resource_deps).toEqual(['api', 'prometheus']);
+            expect(JSON.stringify(button.kwargs.links)).toContain('/d/fleetlab-k6/');
+          } else {
+            expect(Object.keys(vars).filter((k) => k.startsWith('K6_PROMETHEUS'))).toEqual([]);
+            expect(button.kwargs.resource_deps).toEqual(['api']);
+          }
+        }
+      }, 60_000);
+    }
+
+    it('take the load profile from --k6-profile', () => {
+      const r = tiltcheck(['k6-profile=average']);
+      expect(r.flags['k6-profile']).toBe('average');
+      for (const c of calls(r, 'local_resource').filter((c) => (arg(c, 0, 'name') as string).startsWith('k6-'))) {
+        expect(env(k6Pod(c.kwargs.cmd as string).spec.containers[0]).PROFILE).toBe('average');
+      }
+    }, 60_000);
+
+    it("write to a Prometheus that receives remote writes (the observability component's)", () => {
+      const prometheus = parseObjects(render(['observability'])).find((o) => o.kind === 'Deployment' && o.metadata.name === 'prometheus');
+      expect(prometheus?.spec.template.spec.containers[0].args).toContain('--web.enable-remote-write-receiver');
+      const service = parseObjects(render(['observability'])).find((o) => o.kind === 'Service' && o.metadata.name === 'prometheus');
+      expect(service?.metadata.namespace).toBe('fleetlab');
+      expect(service?.spec.ports).toContainEqual(expect.objectContaining({ port: 9090 }));
+    }, 60_000);
+
+    it('catch a button whose bundle is missing (negative control)', () => {
+      const r = tiltcheck([]);
+      const button = calls(r, 'local_resource').find((c) => arg(c, 0, 'name') === `k6-${SCENARIOS[0]}`)!;
+      button.kwargs.cmd = (button.kwargs.cmd as string).replaceAll(`loadtests/dist/${SCENARIOS[0]}.js`, 'loadtests/dist/99-no-such-scenario.js');
+      expect(problems(r)).toContain('local_resource command: loadtests/dist/99-no-such-scenario.js does not exist (run `npm run build`)');
+    }, 60_000);
+  });
 
   it('refuses an unknown flag, as tilt does', () => {
     expect(() => runCombined(tool('tiltcheck'), ['-C', REPO, 'Tiltfile', '--', '--no-such-flag'])).toThrow(/unknown flag --no-such-flag/);

@@ -40,10 +40,10 @@ type object struct {
 }
 
 type report struct {
-	Flags   map[string]bool `json:"flags"`
-	Calls   []call          `json:"calls"`
-	Objects []object        `json:"objects"`
-	Warns   []string        `json:"warnings"`
+	Flags   map[string]any `json:"flags"`
+	Calls   []call         `json:"calls"`
+	Objects []object       `json:"objects"`
+	Warns   []string       `json:"warnings"`
 }
 
 // blob mirrors Tilt's Blob: str() gives its content, and k8s_yaml treats it as YAML rather than as a path.
@@ -56,10 +56,11 @@ func (b blob) Truth() starlark.Bool  { return b.text != "" }
 func (b blob) Hash() (uint32, error) { return starlark.String(b.text).Hash() }
 
 var (
-	rep         = report{Flags: map[string]bool{}, Calls: []call{}, Objects: []object{}, Warns: []string{}}
-	tiltArgs    []string
-	definedBool = map[string]bool{}
-	baseDir     string
+	rep           = report{Flags: map[string]any{}, Calls: []call{}, Objects: []object{}, Warns: []string{}}
+	tiltArgs      []string
+	definedBool   = map[string]bool{}
+	definedString = map[string]bool{}
+	baseDir       string
 )
 
 func toGo(v starlark.Value) any {
@@ -404,22 +405,41 @@ func builtins() starlark.StringDict {
 			definedBool[name] = true
 			return starlark.None, nil
 		}),
-		"define_string":         recorderNone("config.define_string"),
+		"define_string": starlark.NewBuiltin("define_string", func(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			record("config.define_string", args, kwargs)
+			var name, usage string
+			var positional bool
+			if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "name", &name, "args?", &positional, "usage?", &usage); err != nil {
+				return nil, err
+			}
+			definedString[name] = true
+			return starlark.None, nil
+		}),
 		"define_string_list":    recorderNone("config.define_string_list"),
 		"set_enabled_resources": recorderNone("config.set_enabled_resources"),
+		// Flags as Tilt takes them: --flag or --flag=true|false for a bool, --flag=value or --flag value for a string.
 		"parse": starlark.NewBuiltin("parse", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 			d := starlark.NewDict(len(tiltArgs))
-			for _, a := range tiltArgs {
-				name, val := strings.TrimPrefix(a, "--"), true
-				if i := strings.Index(name, "="); i >= 0 {
-					val = name[i+1:] == "true"
-					name = name[:i]
-				}
-				if !definedBool[name] {
+			for i := 0; i < len(tiltArgs); i++ {
+				name, value, hasValue := strings.Cut(strings.TrimPrefix(tiltArgs[i], "--"), "=")
+				switch {
+				case definedBool[name]:
+					val := !hasValue || value == "true"
+					rep.Flags[name] = val
+					_ = d.SetKey(starlark.String(name), starlark.Bool(val))
+				case definedString[name]:
+					if !hasValue {
+						if i+1 >= len(tiltArgs) {
+							return nil, fmt.Errorf("config.parse: flag --%s needs a value", name)
+						}
+						i++
+						value = tiltArgs[i]
+					}
+					rep.Flags[name] = value
+					_ = d.SetKey(starlark.String(name), starlark.String(value))
+				default:
 					return nil, fmt.Errorf("config.parse: unknown flag --%s", name)
 				}
-				rep.Flags[name] = val
-				_ = d.SetKey(starlark.String(name), starlark.Bool(val))
 			}
 			return d, nil
 		}),
