@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import { Partitioners } from 'kafkajs';
 import { AllTopics, CancelTrips, NewDirection, Topics } from '@fleetlab/contracts';
 import { createKafka, deadLetter, ensureTopics, onShutdown, startOpsServer, ValidatingConsumer } from '@fleetlab/runtime';
 import { createLogger, createRegistry, KafkaMetrics } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
+import { CachingDefaultPartitioner } from './partitioner';
 import { DirectionIntake } from './direction-intake';
 import { SimulatorMetrics } from './metrics';
 import { PositionPublisher } from './position-publisher';
@@ -21,8 +21,8 @@ async function main(): Promise<void> {
   const kafkaMetrics = new KafkaMetrics(registry);
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'simulator', logger });
-  // The explicit partitioner is kafkajs' v2 default; naming it silences its start-up warning.
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  // kafkajs' v2 default partitioner, each trip's partition remembered (./partitioner.ts).
+  const producer = kafka.producer({ createPartitioner: CachingDefaultPartitioner, allowAutoTopicCreation: false });
   let producerConnected = false;
   producer.on(producer.events.CONNECT, () => (producerConnected = true));
   producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
