@@ -193,7 +193,10 @@ export class Lab {
     const dir = join(repoRoot, 'services', name);
     const main = join(dir, 'dist', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-    const service = new ManagedProcess(name, process.execPath, ['-r', '@fleetlab/telemetry/register', main], {
+    // FLEETLAB_CPU_PROFILE_DIR=<dir>: each service writes a V8 CPU profile there when it stops (docs/benchmarks.md).
+    const profileDir = process.env.FLEETLAB_CPU_PROFILE_DIR;
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    const service = new ManagedProcess(name, process.execPath, [...profile, '-r', '@fleetlab/telemetry/register', main], {
       cwd: dir,
       env: this.serviceEnvironment(name),
       logFile: join(this.logDir, `${name}.log`),
