@@ -21,4 +21,20 @@ describe('generated routes', () => {
     expect(list.status).toBe(200);
     expect(list.body.filter((r) => r.id.startsWith('gen-8080-'))).toHaveLength(120);
   });
+
+  it('lists a route as soon as it is stored, and drives fleets on it with its point count', async () => {
+    expect((await api<Summary[]>('/routes')).status).toBe(200); // the list as it was, possibly kept a moment
+    const id = `route-listed-${Date.now()}`;
+    const points = [[-47.9, -15.8], [-47.91, -15.81], [-47.92, -15.82]];
+    expect((await api('/routes', { body: { id, title: 'listed at once', points } })).status).toBe(201);
+    const list = await api<Summary[]>('/routes');
+    expect(list.body.find((r) => r.id === id)).toMatchObject({ pointCount: 3 });
+    for (const attempt of [1, 2]) {
+      const fleet = await api<{ fleetId: string; routeIds: string[] }>('/fleets', { body: { vehicles: 2, routeIds: [id], paceMs: 60_000 } });
+      expect(fleet.status, `fleet ${attempt}`).toBe(202);
+      const trips = await api<{ items: Array<{ total: number }> }>(`/trips?fleetId=${fleet.body.fleetId}`);
+      expect(trips.body.items.map((t) => t.total)).toEqual([3, 3]);
+      await api(`/fleets/${fleet.body.fleetId}`, { method: 'DELETE' });
+    }
+  });
 });

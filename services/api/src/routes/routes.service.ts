@@ -41,8 +41,21 @@ export function toRoute(doc: RouteDoc): Route {
   return { id: doc._id, title: doc.title, startPosition: doc.startPosition, endPosition: doc.endPosition, points: fromStoredPoints(doc.points) };
 }
 
+/** How long GET /routes may answer from memory: a route another api instance stores shows up within this. */
+export const ROUTE_LIST_TTL_MS = 2_000;
+/** Route point counts kept in memory; past this the map starts over. */
+const MAX_KNOWN_ROUTES = 100_000;
+
 @Injectable()
 export class RoutesService implements OnApplicationBootstrap {
+  /**
+   * Point counts of routes known to be stored. Routes are inserted when missing and never updated or deleted, so
+   * what was read or written of one stays true: a fleet's routes are checked without reading them again. Reading
+   * them means a scan of the routes table on FerretDB (an `$in` is not pushed down), hundreds of ms under load.
+   */
+  private readonly knownPointCounts = new Map<string, number>();
+  private listed?: { at: number; summaries: Promise<RouteSummary[]> };
+
   constructor(
     @InjectModel(ROUTE_MODEL) private readonly routes: Model<RouteDoc>,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -55,9 +68,20 @@ export class RoutesService implements OnApplicationBootstrap {
     this.logger.info({ routes: seeds.map((r) => r.id) }, 'seed routes in place');
   }
 
+  /** Every route's summary; concurrent and repeated calls within ROUTE_LIST_TTL_MS share one read. */
   async list(): Promise<RouteSummary[]> {
-    const docs = await this.routes.find({}, SUMMARY_PROJECTION).sort({ _id: 1 }).lean<Array<Omit<RouteDoc, 'points'>>>();
-    return docs.map(toSummary);
+    if (this.listed && Date.now() - this.listed.at < ROUTE_LIST_TTL_MS) return this.listed.summaries;
+    const summaries = this.routes
+      .find({}, SUMMARY_PROJECTION)
+      .sort({ _id: 1 })
+      .lean<Array<Omit<RouteDoc, 'points'>>>()
+      .then((docs) => docs.map(toSummary));
+    const listed = { at: Date.now(), summaries };
+    this.listed = listed;
+    summaries.catch(() => {
+      if (this.listed === listed) this.listed = undefined;
+    });
+    return summaries;
   }
 
   async get(id: string): Promise<Route> {
@@ -68,10 +92,24 @@ export class RoutesService implements OnApplicationBootstrap {
 
   /** Point counts of the given routes; the ids that do not exist are absent from the map. */
   async pointCounts(ids: string[]): Promise<Map<string, number>> {
-    const docs = await this.routes
-      .find({ _id: { $in: ids } }, { pointCount: 1 })
-      .lean<Array<Pick<RouteDoc, '_id' | 'pointCount'>>>();
-    return new Map(docs.map((d) => [d._id, d.pointCount]));
+    const unknown = ids.filter((id) => !this.knownPointCounts.has(id));
+    if (unknown.length > 0) {
+      const docs = await this.routes
+        .find({ _id: { $in: unknown } }, { pointCount: 1 })
+        .lean<Array<Pick<RouteDoc, '_id' | 'pointCount'>>>();
+      for (const d of docs) this.remember(d._id, d.pointCount);
+    }
+    const counts = new Map<string, number>();
+    for (const id of ids) {
+      const count = this.knownPointCounts.get(id);
+      if (count !== undefined) counts.set(id, count);
+    }
+    return counts;
+  }
+
+  private remember(id: string, pointCount: number): void {
+    if (this.knownPointCounts.size >= MAX_KNOWN_ROUTES) this.knownPointCounts.clear();
+    this.knownPointCounts.set(id, pointCount);
   }
 
   /** The seed routes' ids, for fleets given neither routes nor a generator. */
@@ -98,6 +136,8 @@ export class RoutesService implements OnApplicationBootstrap {
       if ((error as { code?: number }).code === 11000) throw new ConflictException(`route ${id} already exists`);
       throw error;
     }
+    this.listed = undefined;
+    this.remember(id, route.points.length);
     return { id, title: route.title, startPosition: route.startPosition, endPosition: route.endPosition, points: route.points };
   }
 
@@ -122,13 +162,15 @@ export class RoutesService implements OnApplicationBootstrap {
    */
   private async insertMissing(routes: Route[], source: RouteSource): Promise<void> {
     const now = new Date();
-    for (const chunk of chunks(routes)) {
+    for (const chunk of chunks(routes.filter((r) => !this.knownPointCounts.has(r.id)))) {
       const existing = await this.routes.collection
-        .find({ _id: { $in: chunk.map((r) => r.id) as never[] } }, { projection: { _id: 1 } })
+        .find({ _id: { $in: chunk.map((r) => r.id) as never[] } }, { projection: { _id: 1, pointCount: 1 } })
         .toArray();
+      for (const d of existing) this.remember(String(d._id), Number(d.pointCount));
       const stored = new Set(existing.map((d) => String(d._id)));
       const missing = chunk.filter((r) => !stored.has(r.id));
       if (missing.length === 0) continue;
+      this.listed = undefined;
       try {
         await this.routes.collection.insertMany(
           missing.map((r) => ({
@@ -143,8 +185,10 @@ export class RoutesService implements OnApplicationBootstrap {
           })) as never[],
           { ordered: false },
         );
+        for (const r of missing) this.remember(r.id, r.points.length);
       } catch (error) {
-        // Another request inserted some of them first: they are there, which is all that matters.
+        // Another request inserted some of them first: they are there, which is all that matters (and the next
+        // pointCounts reads what they hold).
         if ((error as { code?: number }).code !== 11000 && !isDuplicatesOnly(error)) throw error;
       }
     }
