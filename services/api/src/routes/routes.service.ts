@@ -41,7 +41,7 @@ export function toRoute(doc: RouteDoc): Route {
   return { id: doc._id, title: doc.title, startPosition: doc.startPosition, endPosition: doc.endPosition, points: fromStoredPoints(doc.points) };
 }
 
-/** How long GET /routes may answer from memory: a route another api instance stores shows up within this. */
+/** After this, GET /routes still answers from memory but reads the list again: another instance's routes show up. */
 export const ROUTE_LIST_TTL_MS = 2_000;
 /** Route point counts kept in memory; past this the map starts over. */
 const MAX_KNOWN_ROUTES = 100_000;
@@ -54,7 +54,11 @@ export class RoutesService implements OnApplicationBootstrap {
    * them means a scan of the routes table on FerretDB (an `$in` is not pushed down), hundreds of ms under load.
    */
   private readonly knownPointCounts = new Map<string, number>();
-  private listed?: { at: number; summaries: Promise<RouteSummary[]> };
+  /** The route list as last read, with what this instance stored since merged in. */
+  private listed?: { at: number; summaries: RouteSummary[] };
+  private listing?: Promise<RouteSummary[]>;
+  /** Summaries of the routes this instance stored, merged into every list read (a read may predate them). */
+  private readonly stored = new Map<string, RouteSummary>();
 
   constructor(
     @InjectModel(ROUTE_MODEL) private readonly routes: Model<RouteDoc>,
@@ -68,20 +72,39 @@ export class RoutesService implements OnApplicationBootstrap {
     this.logger.info({ routes: seeds.map((r) => r.id) }, 'seed routes in place');
   }
 
-  /** Every route's summary; concurrent and repeated calls within ROUTE_LIST_TTL_MS share one read. */
+  /**
+   * Every route's summary, from memory once read: reading it is a scan that decodes every route's points on FerretDB
+   * (400 ms under load). Older than ROUTE_LIST_TTL_MS, it is read again in the background. Routes are never updated
+   * or deleted, so the list only grows, and the routes this instance stores are in it at once.
+   */
   async list(): Promise<RouteSummary[]> {
-    if (this.listed && Date.now() - this.listed.at < ROUTE_LIST_TTL_MS) return this.listed.summaries;
-    const summaries = this.routes
+    if (!this.listed) return this.readList();
+    if (Date.now() - this.listed.at >= ROUTE_LIST_TTL_MS) {
+      this.readList().catch((error: unknown) => this.logger.warn({ err: error }, 'route list not read again, serving the one in memory'));
+    }
+    return this.listed.summaries;
+  }
+
+  private readList(): Promise<RouteSummary[]> {
+    this.listing ??= this.routes
       .find({}, SUMMARY_PROJECTION)
       .sort({ _id: 1 })
       .lean<Array<Omit<RouteDoc, 'points'>>>()
-      .then((docs) => docs.map(toSummary));
-    const listed = { at: Date.now(), summaries };
-    this.listed = listed;
-    summaries.catch(() => {
-      if (this.listed === listed) this.listed = undefined;
-    });
-    return summaries;
+      .then((docs) => {
+        const summaries = withStored(docs.map(toSummary), this.stored.values());
+        this.listed = { at: Date.now(), summaries };
+        return summaries;
+      })
+      .finally(() => {
+        this.listing = undefined;
+      });
+    return this.listing;
+  }
+
+  private addStored(summaries: RouteSummary[]): void {
+    if (this.stored.size + summaries.length > MAX_KNOWN_ROUTES) this.stored.clear();
+    for (const summary of summaries) this.stored.set(summary.id, summary);
+    if (this.listed) this.listed = { at: this.listed.at, summaries: withStored(this.listed.summaries, summaries) };
   }
 
   async get(id: string): Promise<Route> {
@@ -136,8 +159,8 @@ export class RoutesService implements OnApplicationBootstrap {
       if ((error as { code?: number }).code === 11000) throw new ConflictException(`route ${id} already exists`);
       throw error;
     }
-    this.listed = undefined;
     this.remember(id, route.points.length);
+    this.addStored([{ id, title: route.title, startPosition: route.startPosition, endPosition: route.endPosition, pointCount: route.points.length, source: 'user' }]);
     return { id, title: route.title, startPosition: route.startPosition, endPosition: route.endPosition, points: route.points };
   }
 
@@ -170,7 +193,6 @@ export class RoutesService implements OnApplicationBootstrap {
       const stored = new Set(existing.map((d) => String(d._id)));
       const missing = chunk.filter((r) => !stored.has(r.id));
       if (missing.length === 0) continue;
-      this.listed = undefined;
       try {
         await this.routes.collection.insertMany(
           missing.map((r) => ({
@@ -186,6 +208,9 @@ export class RoutesService implements OnApplicationBootstrap {
           { ordered: false },
         );
         for (const r of missing) this.remember(r.id, r.points.length);
+        this.addStored(
+          missing.map((r) => ({ id: r.id, title: r.title, startPosition: r.startPosition, endPosition: r.endPosition, pointCount: r.points.length, source })),
+        );
       } catch (error) {
         // Another request inserted some of them first: they are there, which is all that matters (and the next
         // pointCounts reads what they hold).
@@ -193,6 +218,13 @@ export class RoutesService implements OnApplicationBootstrap {
       }
     }
   }
+}
+
+/** The list with the given summaries in it, each id once, in id order as the database sorts them. */
+export function withStored(list: readonly RouteSummary[], added: Iterable<RouteSummary>): RouteSummary[] {
+  const byId = new Map(list.map((s) => [s.id, s]));
+  for (const summary of added) if (!byId.has(summary.id)) byId.set(summary.id, summary);
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function isDuplicatesOnly(error: unknown): boolean {
