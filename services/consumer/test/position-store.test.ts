@@ -220,4 +220,16 @@ describe('PositionStore progress and restarts', () => {
     expect(await s.storeBatch([pos(id, 2), pos(id, 3, { finished: true })])).toMatchObject({ stored: 2, finished: 0 });
     expect(await store.trips.findOne({ _id: id })).toMatchObject({ status: 'cancelled', lastSeq: 3, count: 4 });
   });
+
+  it('reads a trip again once it fell out of what the store keeps, and writes it right', async () => {
+    const s = new PositionStore(db, { progressIntervalMs: 0, maxKnownTrips: 1, now: () => clock });
+    const [a, b] = [tripId(), tripId()];
+    for (let round = 0; round < 3; round++) {
+      await s.storeBatch(range(a, round * 2, round * 2 + 1));
+      await s.storeBatch(range(b, round * 2, round * 2 + 1)); // forgets a
+    }
+    expect(await store.trips.findOne({ _id: a })).toMatchObject({ status: 'running', lastSeq: 5, count: 6 });
+    expect(await store.trips.findOne({ _id: b })).toMatchObject({ status: 'running', lastSeq: 5, count: 6 });
+  });
 });
+
