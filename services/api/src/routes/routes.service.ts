@@ -37,6 +37,11 @@ function toSummary(doc: Omit<RouteDoc, 'points'>): RouteSummary {
   };
 }
 
+function summaryOf(route: Route, source: RouteSource): RouteSummary {
+  const { id, title, startPosition, endPosition, points } = route;
+  return { id, title, startPosition, endPosition, pointCount: points.length, source };
+}
+
 export function toRoute(doc: RouteDoc): Route {
   return { id: doc._id, title: doc.title, startPosition: doc.startPosition, endPosition: doc.endPosition, points: fromStoredPoints(doc.points) };
 }
@@ -160,7 +165,7 @@ export class RoutesService implements OnApplicationBootstrap {
       throw error;
     }
     this.remember(id, route.points.length);
-    this.addStored([{ id, title: route.title, startPosition: route.startPosition, endPosition: route.endPosition, pointCount: route.points.length, source: 'user' }]);
+    this.addStored([summaryOf({ ...route, id }, 'user')]);
     return { id, title: route.title, startPosition: route.startPosition, endPosition: route.endPosition, points: route.points };
   }
 
@@ -168,14 +173,7 @@ export class RoutesService implements OnApplicationBootstrap {
   async generate(options: GenerateOptions): Promise<RouteSummary[]> {
     const routes = generateRoutes(options);
     await this.insertMissing(routes, 'generated');
-    return routes.map((r) => ({
-      id: r.id,
-      title: r.title,
-      startPosition: r.startPosition,
-      endPosition: r.endPosition,
-      pointCount: r.points.length,
-      source: 'generated',
-    }));
+    return routes.map((r) => summaryOf(r, 'generated'));
   }
 
   /**
@@ -208,9 +206,7 @@ export class RoutesService implements OnApplicationBootstrap {
           { ordered: false },
         );
         for (const r of missing) this.remember(r.id, r.points.length);
-        this.addStored(
-          missing.map((r) => ({ id: r.id, title: r.title, startPosition: r.startPosition, endPosition: r.endPosition, pointCount: r.points.length, source })),
-        );
+        this.addStored(missing.map((r) => summaryOf(r, source)));
       } catch (error) {
         // Another request inserted some of them first: they are there, which is all that matters (and the next
         // pointCounts reads what they hold).
