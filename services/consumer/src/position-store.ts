@@ -210,7 +210,7 @@ export class PositionStore {
 
   private async readTrips(tripIds: readonly string[]): Promise<TripState[]> {
     if (tripIds.length === 0) return [];
-    return this.trips.find({ _id: { $in: [...tripIds] } }, { projection: { status: 1, lastSeq: 1, startedAt: 1 } }).toArray();
+    return this.trips.find({ _id: { $in: tripIds as string[] } }, { projection: { status: 1, lastSeq: 1, startedAt: 1 } }).toArray();
   }
 
   /**
@@ -271,7 +271,7 @@ export class PositionStore {
     });
     for (const [tripId] of this.known) {
       if (this.known.size <= this.maxKnownTrips) break;
-      // Forgotten trips are read again when they next appear; their deferred progress waits for that.
+      // A forgotten trip is read again when it next appears; its deferred progress is dropped, and that batch writes it.
       this.known.delete(tripId);
       this.deferred.delete(tripId);
     }
