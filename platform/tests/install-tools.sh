@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the offline validation tools of the Kubernetes lab into the cache, idempotently: kustomize, kubeconform,
-# istioctl, promtool and tiltcheck (built from platform/tools with Go), the Kubernetes JSON schemas of PyPI's kubernetes-validate,
+# Installs the tools that check the Kubernetes lab into the cache, idempotently: kustomize, kubeconform, istioctl,
+# promtool, tiltcheck, real Tilt, kube-apiserver and etcd (built from platform/tools with Go), the Kubernetes JSON
+# schemas of PyPI's kubernetes-validate,
 # and Istio's CRDs. Usage: bash platform/tests/install-tools.sh   (cache: ${FLEETLAB_CACHE:-$HOME/.cache/fleetlab})
 # First run: about 15 minutes on 2 cores, mostly istioctl's and promtool's builds; later runs: seconds.
 set -euo pipefail
@@ -27,7 +28,8 @@ need python3 "pip downloads the Kubernetes schemas"
 # stamp_of DIR: a hash of the module's definition (and sources), so a version bump in go.mod rebuilds.
 stamp_of() { (cd "$1" && cat go.mod go.sum $(ls *.go 2>/dev/null) | sha256sum | cut -d' ' -f1); }
 
-# build NAME DIR BINARIES... : `go install tool` (or go build for tiltcheck) when a binary is missing or DIR changed.
+# build NAME DIR BINARIES... : `go install tool` (or go build for tiltcheck and the API server) when a binary is missing
+# or DIR changed.
 build() {
   local name="$1" dir="$2"
   shift 2
@@ -43,6 +45,16 @@ build() {
   say "$name: building $* from ${dir#"$repo"/} …"
   if [ "$name" = tiltcheck ]; then
     (cd "$dir" && go build -o "$bin/tiltcheck" .)
+  elif [ "$name" = kube-apiserver ]; then
+    # etcd's module root is its main package; kube-apiserver needs its version stamped, or clients cannot parse it.
+    local k8s_version
+    k8s_version="$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/kubernetes)"
+    local minor="${k8s_version#v1.}"
+    minor="${minor%%.*}"
+    (cd "$dir" && CGO_ENABLED=0 go build -o "$bin/etcd" go.etcd.io/etcd/server/v3)
+    (cd "$dir" && CGO_ENABLED=0 go build -o "$bin/kube-apiserver" \
+      -ldflags "-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+      k8s.io/kubernetes/cmd/kube-apiserver)
   else
     (cd "$dir" && go install tool)
   fi
@@ -55,6 +67,10 @@ build tiltcheck "$repo/platform/tools/tiltcheck" tiltcheck
 say "istioctl, promtool: the first builds take 5 to 10 minutes each on 2 cores"
 build istioctl "$repo/platform/tools/istioctl" istioctl
 build promtool "$repo/platform/tools/promtool" promtool
+say "tilt, kube-apiserver: the first builds take about 7 minutes each on 2 cores"
+# Tilt's tag is not in the checksum database.
+GONOSUMDB=github.com/tilt-dev build tilt "$repo/platform/tools/tilt" tilt
+build kube-apiserver "$repo/platform/tools/kube-apiserver" kube-apiserver etcd
 
 # Kubernetes JSON schemas (strict: additionalProperties false) from the kubernetes-validate wheel, only the versions used.
 schemas="$root/schemas/kubernetes"
