@@ -218,6 +218,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       `--service-account-key-file=${join(dir, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
       '--service-cluster-ip-range=10.96.0.0/16',
+      // As kubeadm, kind and k3s run it: privileged containers are then a matter for Pod Security, as on a real cluster.
+      '--allow-privileged=true',
       '--profiling=false',
     ],
     logs.apiserver,

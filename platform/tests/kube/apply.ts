@@ -101,3 +101,13 @@ export async function waitForCrds(server: ApiServer, names: string[], timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** Installs CRDs for real (server-side apply), waits until they are Established and refreshes discovery. */
+export async function installCrds(server: ApiServer, discovery: Discovery, crds: KubeObject[], fieldManager = 'fleetlab-tests'): Promise<void> {
+  for (const crd of crds) await applyOrThrow(server, discovery, crd, fieldManager);
+  await waitForCrds(
+    server,
+    crds.map((c) => c.metadata.name),
+  );
+  await discovery.refresh();
+}
