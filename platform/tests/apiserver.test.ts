@@ -252,6 +252,7 @@ describe('Pod Security with the mesh: the injected containers fit restricted onl
 
   it("without CNI, istio-init's NET_ADMIN and root are refused", async () => {
     const r = await injectedApi([withoutCni]);
+    console.log('[apiserver] without CNI:', r.message);
     expect(r.status).toBe(403);
     expect(r.message).toMatch(/violates PodSecurity "restricted:latest".*"NET_ADMIN", "NET_RAW"/);
   });
