@@ -2,7 +2,8 @@
 // the namespace created for real with its Pod Security labels, then server-side apply with dryRun=All of every object
 // of every combination of platform/components (zero rejections, zero warnings), and a dry-run Pod from every pod
 // template (Pod Security `enforce` and the ServiceAccount admission act on Pods only). One API server for the file.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from './kube/api-server';
 import { applyOrThrow, Discovery, installCrds, serverSideApply, type KubeObject } from './kube/apply';
@@ -77,7 +78,7 @@ async function applyCombination(components: string[]): Promise<Verdict[]> {
 
 beforeAll(async () => {
   const started = Date.now();
-  server = await startApiServer();
+  server = await startApiServer({ users: [{ name: 'nobody' }] });
   startedMs = Date.now() - started;
   discovery = await new Discovery(server).refresh();
   // Istio's CRDs from the istio module istioctl is built from (install-tools.sh copies them into the cache).
@@ -114,15 +115,44 @@ describe('the test API server (platform/tests/kube/api-server.ts)', () => {
     expect(readFileSync(server.kubeconfig, 'utf8')).toContain(server.url);
   });
 
-  it('enforces RBAC for users without a binding', async () => {
-    const limited = await startApiServer({ users: [{ name: 'nobody' }] });
-    try {
-      const r = await limited.request('GET', '/api/v1/namespaces', undefined, undefined, 'nobody');
-      expect(r.status).toBe(403);
-      expect(r.body.message).toMatch(/User "nobody" cannot list resource "namespaces"/);
-    } finally {
-      await limited.stop();
+  it('enforces RBAC: a user without a binding is refused until a RoleBinding grants it', async () => {
+    const denied = await server.request('GET', '/api/v1/namespaces/default/configmaps', undefined, undefined, 'nobody');
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toMatch(/User "nobody" cannot list resource "configmaps"/);
+    // A Role of its own: the aggregated ClusterRoles (view, edit) get their rules from kube-controller-manager,
+    // which does not run here.
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'configmap-reader', namespace: 'default' },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }],
+    };
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'nobody-reads-configmaps', namespace: 'default' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'configmap-reader' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'nobody' }],
+    };
+    await applyOrThrow(server, discovery, role, FIELD_MANAGER);
+    await applyOrThrow(server, discovery, binding, FIELD_MANAGER);
+    // The authorizer sees the binding once its informer has it: a moment later.
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await server.request('GET', '/api/v1/namespaces/default/configmaps', undefined, undefined, 'nobody')).status;
     }
+    expect(status).toBe(200);
+  });
+  it('says where its logs are when the server does not become ready (and keeps them)', async () => {
+    const error: Error = await startApiServer({ readyTimeoutMs: 1 }).then(
+      () => new Error('started'),
+      (e: Error) => e,
+    );
+    const logs = /logs: (\S+kube-apiserver\.log) and (\S+etcd\.log) \(kept\)/.exec(error.message);
+    expect(logs, error.message).not.toBeNull();
+    expect(existsSync(logs![1]!)).toBe(true);
+    rmSync(dirname(logs![1]!), { recursive: true, force: true });
   });
 });
 
