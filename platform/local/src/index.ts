@@ -6,3 +6,4 @@ export * from './process';
 export * from './progress';
 export * from './testing';
 export * from './web-server';
+export * from './control-protocol';
