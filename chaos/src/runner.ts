@@ -145,15 +145,15 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
     for (const x of sliExpectations) {
       const value = await prometheus.value(x.spec.query).catch(() => undefined);
       x.last = value;
-      if (value === undefined) continue;
-      const moved = (x.spec.above !== undefined && value > x.spec.above) || (x.spec.below !== undefined && value < x.spec.below);
+      // No samples (no traffic left to measure, e.g. the fleet has finished) counts as not moved: nothing is failing.
+      const moved = value !== undefined && ((x.spec.above !== undefined && value > x.spec.above) || (x.spec.below !== undefined && value < x.spec.below));
       if (moved && x.seenAfterMs === undefined && firstFaultAt !== undefined) {
         x.seenAfterMs = now - firstFaultAt;
-        say(`SLI ${x.name} moved to ${round(value)}, ${(x.seenAfterMs / 1000).toFixed(0)} s after the first fault`);
+        say(`SLI ${x.name} moved to ${round(value ?? NaN)}, ${(x.seenAfterMs / 1000).toFixed(0)} s after the first fault`);
       }
       if (!moved && x.seenAfterMs !== undefined && x.recoveredAfterMs === undefined && lastRevertAt !== undefined && scheduler.active().length === 0) {
         x.recoveredAfterMs = now - lastRevertAt;
-        say(`SLI ${x.name} back at ${round(value)}, ${(x.recoveredAfterMs / 1000).toFixed(0)} s after the last revert`);
+        say(`SLI ${x.name} back at ${value === undefined ? 'no data' : round(value)}, ${(x.recoveredAfterMs / 1000).toFixed(0)} s after the last revert`);
       }
     }
     return firing;

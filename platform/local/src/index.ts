@@ -7,3 +7,6 @@ export * from './progress';
 export * from './testing';
 export * from './web-server';
 export * from './control-protocol';
+export * from './control';
+export * from './faults';
+export * from './infra';
