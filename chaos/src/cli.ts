@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { experimentNames, experimentsDir, loadAll, loadExperiment } from './experiments';
 import { LocalDriver, defaultLabDir } from './drivers/local';
 import { Ledger } from './ledger';
-import { recoverOrphans, resetEverything } from './recovery';
+import { recoverOrphans, resetEverything, revertOwn } from './recovery';
 import { runExperiment } from './runner';
 import { methodLength } from './schema';
 
@@ -100,6 +100,14 @@ async function main(): Promise<number> {
       };
       process.on('SIGINT', interrupt);
       process.on('SIGTERM', interrupt);
+      // A crash of the runner itself: revert what this process put in, then fail. (kill -9 leaves it to the ledger
+      // and to the lab's own expiry.)
+      const crashed = (error: unknown): void => {
+        process.stderr.write(`chaos ✗ crashed: ${String((error as Error)?.stack ?? error)}\nreverting this run's faults\n`);
+        void revertOwn(ledger).finally(() => process.exit(3));
+      };
+      process.on('uncaughtException', crashed);
+      process.on('unhandledRejection', crashed);
       const report = await runExperiment({ name: loaded.name, experiment: loaded.experiment, driver, ledger, signal: controller.signal });
       out(`status: npm run chaos -- status · Prometheus alerts: ${driver.prometheusUrl}/alerts`);
       return report.verdict.exitCode;

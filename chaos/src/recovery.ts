@@ -35,6 +35,11 @@ async function revertEntries(ledger: Ledger, entries: LedgerEntry[], by: 'recove
   return result;
 }
 
+/** Reverts the open faults of this process (a runner about to die). */
+export async function revertOwn(ledger: Ledger, pid = process.pid): Promise<RecoveryResult> {
+  return revertEntries(ledger, ledger.open().filter((e) => e.owner.pid === pid), 'recovery');
+}
+
 /** Reverts the faults nobody looks after any more. */
 export async function recoverOrphans(ledger: Ledger, now = Date.now()): Promise<RecoveryResult> {
   return revertEntries(ledger, orphans(ledger.entries(), now), 'recovery');
