@@ -82,6 +82,7 @@ export async function startControlServer(lab: Lab, options: { port?: number; log
     server,
     faults,
     close: async () => {
+      faults.dispose();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

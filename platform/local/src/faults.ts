@@ -61,6 +61,12 @@ export class LabFaults {
     private readonly log: (line: string) => void = () => {},
   ) {}
 
+  /** Forgets every fault's timer (the lab is stopping, and its processes take the faults with them). */
+  dispose(): void {
+    for (const held of this.active.values()) clearTimeout(held.timer);
+    this.active.clear();
+  }
+
   list(): ActiveFault[] {
     return [...this.active.values()].map((h) => h.fault);
   }

@@ -32,7 +32,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('lab', { ...lab.endpoints, controlUrl: control.url });
   consoleProgress.info(`integration lab up; logs in ${lab.endpoints.logDir}`);
   return async () => {
-    await control.faults.reset().catch(() => undefined);
     await control.close();
     await lab.stop();
     // Keep the logs of a failed run for CI to show; a clean run leaves nothing behind.
