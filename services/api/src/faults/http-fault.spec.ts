@@ -39,11 +39,11 @@ describe('http fault injection', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fault`;
     const bad = await fetch(url, { method: 'PUT', body: JSON.stringify({ percent: 150, expiresAt: Date.now() + 1_000 }) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toBe('percent: Number must be less than or equal to 100; delayMs: needs delayMs, abortStatus or both');
+    expect(((await bad.json()) as { error: string }).error).toBe('percent: Number must be less than or equal to 100; delayMs: needs delayMs, abortStatus or both');
     const ok = await fetch(url, { method: 'PUT', body: JSON.stringify({ abortStatus: 500, percent: 50, expiresAt: Date.now() + 60_000 }) });
     expect(ok.status).toBe(200);
-    expect((await (await fetch(url)).json()).fault).toMatchObject({ abortStatus: 500, percent: 50 });
+    expect(((await (await fetch(url)).json()) as { fault: unknown }).fault).toMatchObject({ abortStatus: 500, percent: 50 });
     expect((await fetch(url, { method: 'DELETE' })).status).toBe(204);
-    expect((await (await fetch(url)).json()).fault).toBeNull();
+    expect(((await (await fetch(url)).json()) as { fault: unknown }).fault).toBeNull();
   });
 });
