@@ -78,7 +78,7 @@ describe('the runner', () => {
   it('records before injecting, reverts on time, sees the alert and the SLI, recovers, and writes a report', async () => {
     const ledger = new Ledger(join(dir, 'a.json'));
     const calls: string[] = [];
-    const report = await runExperiment({ name: 'frozen', experiment, driver: fakeDriver(ledger, calls), ledger, pollMs: 100, log: () => {}, reportFile: join(dir, 'a-report.json') });
+    const report = await runExperiment({ name: 'frozen', experiment, driver: fakeDriver(ledger, calls), ledger, pollMs: 100, recoveryStableMs: 300, log: () => {}, reportFile: join(dir, 'a-report.json') });
     expect(calls).toEqual([expect.stringMatching(/^inject frozen-.*-0 ledger=pending$/), expect.stringMatching(/^revert /), 'ready simulator']);
     expect(report.verdict).toMatchObject({ status: 'completed', hypothesis: 'held', expectations: 'met', exitCode: 0 });
     expect(report.expectations.map((x) => [x.kind, x.met])).toEqual([['alert', true], ['sli', true]]);

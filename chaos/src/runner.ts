@@ -28,6 +28,8 @@ export interface RunOptions {
   /** How long the gate may take to hold after the warm-up (the lab may still be recovering from a previous run). */
   gateTimeoutMs?: number;
   reportFile?: string;
+  /** How long the recovered state must last to count (default 10 s: two scrapes). */
+  recoveryStableMs?: number;
 }
 
 export interface FaultRecord {
@@ -232,17 +234,25 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
     }
     await scheduler.settled();
 
-    // Recovery: expected alerts resolved, SLIs back, steady state holding.
-    const recoverDeadline = (lastRevertAt ?? Date.now()) + e.expect.recoverWithin;
+    // Recovery: expected alerts resolved, SLIs back, steady state holding — and still so `recoveryStableMs` later,
+    // so that a lab whose backlog has not even been scraped yet is not taken for recovered.
+    const stableMs = options.recoveryStableMs ?? 10_000;
+    const recoverDeadline = (lastRevertAt ?? Date.now()) + e.expect.recoverWithin + stableMs;
+    let holdingSince: number | undefined;
     for (;;) {
       const firing = await observe();
       after = await probeAll(e.steadyState);
       const alertsClear = e.expect.alerts.every((a) => !firing.has(a.alert));
       const slisBack = sliExpectations.every((x) => x.seenAfterMs === undefined || x.recoveredAfterMs !== undefined);
       if (alertsClear && slisBack && after.every((p) => p.ok)) {
-        recoveredAfterMs = Date.now() - (lastRevertAt ?? Date.now());
-        say(`recovered ${(recoveredAfterMs / 1000).toFixed(0)} s after the last revert`);
-        break;
+        holdingSince ??= Date.now();
+        if (Date.now() - holdingSince >= stableMs) {
+          recoveredAfterMs = holdingSince - (lastRevertAt ?? holdingSince);
+          say(`recovered ${(recoveredAfterMs / 1000).toFixed(0)} s after the last revert (and steady ${stableMs / 1000} s since)`);
+          break;
+        }
+      } else {
+        holdingSince = undefined;
       }
       if (Date.now() > recoverDeadline) {
         say(`not recovered ${(e.expect.recoverWithin / 1000).toFixed(0)} s after the last revert`);
