@@ -56,6 +56,8 @@ export interface RunReport {
   gate: ProbeResult[];
   faults: FaultRecord[];
   expectations: ExpectationResult[];
+  /** Every alert that fired after the first fault, expected or not: ms after the first fault. */
+  alertsSeen: Record<string, number>;
   recoveredAfterMs?: number;
   after: ProbeResult[];
   timeline: Array<{ atMs: number; event: string }>;
@@ -118,6 +120,8 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
 
   const alertExpectations = e.expect.alerts.map((a) => ({ kind: 'alert' as const, name: a.alert, withinMs: a.within, seenAfterMs: undefined as number | undefined, recoveredAfterMs: undefined as number | undefined }));
   const sliExpectations = e.expect.slis.map((s) => ({ kind: 'sli' as const, name: s.name, spec: s, withinMs: s.within, seenAfterMs: undefined as number | undefined, recoveredAfterMs: undefined as number | undefined, last: undefined as number | undefined }));
+  /** Every alert seen firing after the first fault, expected or not, with when (ms after the first fault). */
+  const alertsSeen: Record<string, number> = {};
   let gate: ProbeResult[] = [];
   let after: ProbeResult[] = [];
   let aborted: { reason: string } | undefined;
@@ -133,6 +137,14 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
   const observe = async (): Promise<Set<string>> => {
     const firing = await prometheus.firingAlerts().catch(() => new Set<string>());
     const now = Date.now();
+    if (firstFaultAt !== undefined) {
+      for (const alert of firing) {
+        if (!(alert in alertsSeen)) {
+          alertsSeen[alert] = now - firstFaultAt;
+          if (!alertExpectations.some((x) => x.name === alert)) say(`alert ${alert} firing too (not expected), ${(alertsSeen[alert] / 1000).toFixed(0)} s after the first fault`);
+        }
+      }
+    }
     for (const x of alertExpectations) {
       const on = firing.has(x.name);
       if (on && x.seenAfterMs === undefined && firstFaultAt !== undefined) {
@@ -309,6 +321,7 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
     gate,
     faults,
     expectations: verdict.expectationResults,
+    alertsSeen,
     recoveredAfterMs,
     after,
     timeline,

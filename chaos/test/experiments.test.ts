@@ -40,7 +40,7 @@ describe('chaos experiments in the local lab', () => {
     seen.push(
       `${name}: ${report.verdict.expectationResults
         .map((x) => `${x.kind} ${x.name} after ${x.seenAfterMs === undefined ? '-' : (x.seenAfterMs / 1000).toFixed(0)} s, back ${x.recoveredAfterMs === undefined ? '-' : (x.recoveredAfterMs / 1000).toFixed(0)} s after revert`)
-        .join('; ')}; recovered ${report.recoveredAfterMs === undefined ? '-' : (report.recoveredAfterMs / 1000).toFixed(0)} s`,
+        .join('; ')}; alerts fired: ${Object.entries(report.alertsSeen).map(([a, ms]) => `${a} after ${(ms / 1000).toFixed(0)} s`).join(', ') || 'none'}; recovered ${report.recoveredAfterMs === undefined ? '-' : (report.recoveredAfterMs / 1000).toFixed(0)} s`,
     );
     process.stderr.write(`chaos measured: ${seen.at(-1)}\n`);
     expect(report.verdict.reasons).toEqual([]);
@@ -48,8 +48,15 @@ describe('chaos experiments in the local lab', () => {
     expect(report.faults.every((f) => f.revert?.ok)).toBe(true);
     expect(ledger.open()).toEqual([]);
     await expectNothingLeft();
-    // No accepted data lost: the experiment's fleet finishes, every trip's history exact.
-    await waitForFleetFinished(report.fleetId!);
-    expect(await expectExactHistories(report.fleetId!)).toBeGreaterThan(0);
+    // No accepted data lost: the experiment's fleet finishes, every trip's history exact. A SIGKILLed simulator
+    // loses the trips it was playing (services/simulator/README.md): there, every trip that finished must be exact.
+    if (name === 'simulator-crash') {
+      const { finished, running } = await expectExactHistories(report.fleetId!, true);
+      process.stderr.write(`chaos measured: simulator-crash left ${running} of ${finished + running} trips running for good\n`);
+      expect(finished + running).toBe(experiment.load.fleet!.vehicles);
+    } else {
+      await waitForFleetFinished(report.fleetId!);
+      expect((await expectExactHistories(report.fleetId!)).positions).toBeGreaterThan(0);
+    }
   }, 600_000);
 });
