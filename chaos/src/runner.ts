@@ -122,6 +122,8 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
   const sliExpectations = e.expect.slis.map((s) => ({ kind: 'sli' as const, name: s.name, spec: s, withinMs: s.within, seenAfterMs: undefined as number | undefined, recoveredAfterMs: undefined as number | undefined, last: undefined as number | undefined }));
   /** Every alert seen firing after the first fault, expected or not, with when (ms after the first fault). */
   const alertsSeen: Record<string, number> = {};
+  /** Alerts already firing at the gate (a slow burn from an earlier run): not this run's doing. */
+  let firingBefore = new Set<string>();
   let gate: ProbeResult[] = [];
   let after: ProbeResult[] = [];
   let aborted: { reason: string } | undefined;
@@ -139,7 +141,7 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
     const now = Date.now();
     if (firstFaultAt !== undefined) {
       for (const alert of firing) {
-        if (!(alert in alertsSeen)) {
+        if (!(alert in alertsSeen) && !firingBefore.has(alert)) {
           alertsSeen[alert] = now - firstFaultAt;
           if (!alertExpectations.some((x) => x.name === alert)) say(`alert ${alert} firing too (not expected), ${(alertsSeen[alert] / 1000).toFixed(0)} s after the first fault`);
         }
@@ -207,6 +209,7 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
     for (;;) {
       gate = await probeAll(e.steadyState);
       const firing = await prometheus.firingAlerts().catch(() => new Set<string>());
+      firingBefore = firing;
       for (const a of e.expect.alerts) {
         gate.push({ name: `${a.alert} not firing before the run`, query: `ALERTS{alertname="${a.alert}",alertstate="firing"}`, value: firing.has(a.alert) ? 1 : 0, tolerance: { max: 0 }, ok: !firing.has(a.alert), detail: firing.has(a.alert) ? 'firing' : undefined });
       }

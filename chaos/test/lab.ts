@@ -39,8 +39,8 @@ export async function waitForFleetFinished(fleetId: string, timeoutMs = 240_000)
 export async function expectExactHistories(fleetId: string, onlyFinished = false): Promise<{ positions: number; finished: number; running: number }> {
   const database = await db();
   const all = await database.collection('trips').find({ fleetId }).toArray();
-  const trips = onlyFinished ? all.filter((t) => t.status === 'finished') : all;
-  expect(trips.length).toBeGreaterThan(0);
+  expect(all.length).toBeGreaterThan(0);
+  const trips = all;
   const routeIds = [...new Set(trips.map((t) => t.routeId as string))];
   const routes = await database.collection('routes').find({ _id: { $in: routeIds as never[] } }).toArray();
   const pointsOf = new Map(routes.map((r) => [String(r._id), (r.points as unknown[]).length]));
@@ -58,11 +58,17 @@ export async function expectExactHistories(fleetId: string, onlyFinished = false
   for (const trip of trips) {
     const expected = pointsOf.get(trip.routeId as string) ?? -1;
     const seqs = (seqsByTrip.get(String(trip._id)) ?? []).sort((a, b) => a - b);
-    const exact = seqs.length === expected && seqs.every((s, i) => s === i);
+    const gapless = seqs.every((s, i) => s === i);
+    // A lost running trip (onlyFinished): what was stored is still a prefix of its route, no gap, no duplicate.
+    if (onlyFinished && trip.status === 'running') {
+      if (!gapless || seqs.length >= expected) problems.push(`${String(trip._id)} (running): stored seqs not a prefix: ${seqs.length}/${expected}`);
+      continue;
+    }
+    const exact = seqs.length === expected && gapless;
     if (!exact || trip.count !== expected || trip.status !== 'finished') {
       problems.push(`${String(trip._id)}: ${seqs.length}/${expected} stored, count ${trip.count}, ${trip.status}`);
     }
   }
   expect(problems).toEqual([]);
-  return { positions: positions.length, finished: trips.filter((t) => t.status === 'finished').length, running: all.filter((t) => t.status === 'running').length };
+  return { positions: positions.length, finished: all.filter((t) => t.status === 'finished').length, running: all.filter((t) => t.status === 'running').length };
 }
