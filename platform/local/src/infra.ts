@@ -169,6 +169,8 @@ export interface ToxiproxyLink {
 export async function startToxiproxy(installed: Installed, port: number, links: ToxiproxyLink[], logDir: string): Promise<ManagedProcess> {
   const toxiproxy = new ManagedProcess('toxiproxy', installed.toxiproxy, ['-host', '127.0.0.1', '-port', String(port)], {
     logFile: join(logDir, 'toxiproxy.log'),
+    // Its default logs every read and write of every link at trace level: hundreds of MB in a fleet test.
+    env: { ...process.env, LOG_LEVEL: 'warn' },
   }).start();
   await toxiproxy.waitUntil('its API', () => httpOk(`http://127.0.0.1:${port}/version`));
   const response = await fetch(`http://127.0.0.1:${port}/populate`, {
