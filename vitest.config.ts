@@ -13,6 +13,8 @@ export default defineConfig({
             'packages/*/src/**/*.spec.ts',
             'services/*/src/**/*.spec.ts',
             'platform/local/src/**/*.spec.ts',
+            // The chaos experiments' schema, ledger, revert scheduler and verdict.
+            'chaos/src/**/*.spec.ts',
             // SLOs, rules and dashboards as code: generated copy fresh, promtool tests, every metric documented.
             'dashboards/test/**/*.test.ts',
             // Load profiles, schedules, SLO thresholds and statistics shared by k6 and the local load driver.
@@ -42,6 +44,7 @@ export default defineConfig({
             'platform/local/test/**/*.test.ts',
             'web/e2e/**/*.e2e.ts',
             'dashboards/test/live.test.ts',
+            'chaos/test/**/*.test.ts',
           ],
           environment: 'node',
           globalSetup: ['platform/local/test/global-setup.ts'],

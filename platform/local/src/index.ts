@@ -6,3 +6,7 @@ export * from './process';
 export * from './progress';
 export * from './testing';
 export * from './web-server';
+export * from './control-protocol';
+export * from './control';
+export * from './faults';
+export * from './infra';

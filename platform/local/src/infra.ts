@@ -7,12 +7,22 @@ import { httpOk, ManagedProcess, portOpen, run } from './process';
 export interface KafkaPorts {
   broker: number;
   controller: number;
+  /**
+   * Extra listeners reached only through toxiproxy, one per client: Kafka clients connect to whatever address the
+   * broker advertises for the listener they came in on, so each proxied path needs a listener that advertises the
+   * proxy's port, or the clients would bypass the proxy after their first metadata request.
+   */
+  proxied?: Array<{ name: string; port: number; advertisedPort: number }>;
 }
 
 /** Apache Kafka in KRaft mode, one node that is both broker and controller. Data survives restarts of the lab. */
 export async function startKafka(installed: Installed, dataDir: string, ports: KafkaPorts, logDir: string): Promise<ManagedProcess> {
   mkdirSync(dataDir, { recursive: true });
   const properties = join(dataDir, 'server.properties');
+  const proxied = ports.proxied ?? [];
+  const listeners = [`PLAINTEXT://127.0.0.1:${ports.broker}`, `CONTROLLER://127.0.0.1:${ports.controller}`, ...proxied.map((l) => `${l.name}://127.0.0.1:${l.port}`)];
+  const advertised = [`PLAINTEXT://127.0.0.1:${ports.broker}`, ...proxied.map((l) => `${l.name}://127.0.0.1:${l.advertisedPort}`)];
+  const protocols = ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT', ...proxied.map((l) => `${l.name}:PLAINTEXT`)];
   writeFileSync(
     properties,
     [
@@ -20,10 +30,10 @@ export async function startKafka(installed: Installed, dataDir: string, ports: K
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${ports.controller}`,
-      `listeners=PLAINTEXT://127.0.0.1:${ports.broker},CONTROLLER://127.0.0.1:${ports.controller}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.broker}`,
+      `listeners=${listeners.join(',')}`,
+      `advertised.listeners=${advertised.join(',')}`,
       'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `listener.security.protocol.map=${protocols.join(',')}`,
       'inter.broker.listener.name=PLAINTEXT',
       `log.dirs=${join(dataDir, 'log')}`,
       'num.partitions=6',
@@ -146,4 +156,28 @@ export async function startPrometheus(
   ], { logFile: join(logDir, 'prometheus.log') }).start();
   await prometheus.waitUntil('readiness', () => httpOk(`http://127.0.0.1:${port}/-/ready`));
   return prometheus;
+}
+
+export interface ToxiproxyLink {
+  /** `<service>-<dependency>`, e.g. api-kafka. */
+  name: string;
+  listen: number;
+  upstream: number;
+}
+
+/** toxiproxy's API and its proxies, all on 127.0.0.1; no toxic until a chaos run adds one. */
+export async function startToxiproxy(installed: Installed, port: number, links: ToxiproxyLink[], logDir: string): Promise<ManagedProcess> {
+  const toxiproxy = new ManagedProcess('toxiproxy', installed.toxiproxy, ['-host', '127.0.0.1', '-port', String(port)], {
+    logFile: join(logDir, 'toxiproxy.log'),
+    // Its default logs every read and write of every link at trace level: hundreds of MB in a fleet test.
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  }).start();
+  await toxiproxy.waitUntil('its API', () => httpOk(`http://127.0.0.1:${port}/version`));
+  const response = await fetch(`http://127.0.0.1:${port}/populate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(links.map((l) => ({ name: l.name, listen: `127.0.0.1:${l.listen}`, upstream: `127.0.0.1:${l.upstream}`, enabled: true }))),
+  });
+  if (!response.ok) throw new Error(`toxiproxy refused the lab's proxies: ${response.status} ${await response.text()}`);
+  return toxiproxy;
 }

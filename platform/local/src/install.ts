@@ -12,6 +12,7 @@ export interface Installed {
   jaeger: string;
   prometheus: string;
   java: string;
+  toxiproxy: string;
 }
 
 function which(command: string): string | undefined {
@@ -144,6 +145,30 @@ async function ensureJaeger(cache: string, progress: Progress): Promise<string> 
   return binary;
 }
 
+/** toxiproxy's server, built from the Go module proxy at its pinned version (`go install` of a tagged module). */
+export async function ensureToxiproxy(cache: string, progress: Progress): Promise<string> {
+  const binary = join(cache, 'bin', `toxiproxy-${versions.toxiproxy}`);
+  if (!existsSync(binary)) {
+    const go = requireTool('go', 'install Go 1.24 or newer');
+    progress.step(`building toxiproxy ${versions.toxiproxy} from the Go module proxy (once, about a minute) → ${binary}`);
+    mkdirSync(join(cache, 'bin'), { recursive: true });
+    await atomically(binary, async (tmp) => {
+      const gobin = `${tmp}-gobin`;
+      try {
+        await run(go, ['install', '-trimpath', `github.com/Shopify/toxiproxy/v2/cmd/server@${versions.toxiproxy}`], {
+          env: { ...process.env, GOBIN: gobin, GOFLAGS: '-buildvcs=false' },
+          logFile: join(cache, 'logs', 'install-toxiproxy.log'),
+        });
+        renameSync(join(gobin, 'server'), tmp);
+      } finally {
+        rmSync(gobin, { recursive: true, force: true });
+      }
+    });
+    progress.done(`toxiproxy ${versions.toxiproxy} built`);
+  }
+  return binary;
+}
+
 /** Installs what is missing into the cache and returns where everything is. Idempotent and quick once done. */
 export async function ensureInfrastructure(progress: Progress): Promise<Installed> {
   const cache = cacheDir();
@@ -153,5 +178,6 @@ export async function ensureInfrastructure(progress: Progress): Promise<Installe
   const kafkaClasspath = await ensureKafka(cache, progress);
   const ferretdb = await ensureFerretdb(cache, progress);
   const jaeger = await ensureJaeger(cache, progress);
-  return { kafkaClasspath, ferretdb, jaeger, prometheus, java };
+  const toxiproxy = await ensureToxiproxy(cache, progress);
+  return { kafkaClasspath, ferretdb, jaeger, prometheus, java, toxiproxy };
 }

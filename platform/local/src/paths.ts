@@ -12,6 +12,8 @@ export const versions = {
   ferretdb: 'v1.24.2',
   /** Also in platform/local/tools/go.mod. */
   jaeger: 'v1.76.0',
+  /** Shopify's toxiproxy: the network faults between the services and Kafka / the database. */
+  toxiproxy: 'v2.12.0',
 } as const;
 
 /**

@@ -19,6 +19,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ports: await freeLabPorts(),
     logLevel: 'info',
     ruleFiles: [labRules],
+    // toxiproxy and the api's fault injection, for the chaos experiments' tests.
+    faults: true,
   });
   try {
     await lab.start();
@@ -26,11 +28,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await lab.stop();
     throw error;
   }
-  const control = await startControlServer(lab);
+  const control = await startControlServer(lab, { log: (line) => consoleProgress.info(`chaos: ${line}`) });
   project.provide('lab', { ...lab.endpoints, controlUrl: control.url });
   consoleProgress.info(`integration lab up; logs in ${lab.endpoints.logDir}`);
   return async () => {
-    control.server.close();
+    await control.close();
     await lab.stop();
     // Keep the logs of a failed run for CI to show; a clean run leaves nothing behind.
     if (process.env.FLEETLAB_KEEP_TEST_LAB !== 'true') rmSync(runDir, { recursive: true, force: true });

@@ -21,6 +21,8 @@ export const configShape = {
   DEFAULT_PACE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
   /** How many trips of each fleet are traced; the rest carry an unsampled context, so a 10,000-vehicle fleet costs no more telemetry than a small one. */
   FLEET_TRACED_TRIPS: z.coerce.number().int().min(0).max(100_000).default(10),
+  /** HTTP fault injection for chaos experiments: its admin port on 127.0.0.1; 0 (the default) means none at all. */
+  FAULT_INJECTION_PORT: env.port(0),
 };
 
 export type Config = z.infer<z.ZodObject<typeof configShape>>;

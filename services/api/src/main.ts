@@ -11,6 +11,7 @@ import { NestPinoLogger } from './common/logger';
 import { ApiMetrics } from './metrics/api-metrics';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { ConfiguredIoAdapter } from './positions/socket-io.adapter';
+import { HttpFaults } from './faults/http-fault';
 import { GatewayConsumerService } from './positions/gateway-consumer.service';
 
 const BODY_LIMIT = '2mb';
@@ -49,6 +50,9 @@ async function bootstrap(): Promise<void> {
   const metrics = app.get(ApiMetrics);
   // Order matters: metrics first (sees every request), then the parser and its error handler, then Nest's routes.
   app.use(httpMetricsMiddleware(metrics, logger));
+  // Chaos experiments' HTTP faults (docs/chaos.md): only with FAULT_INJECTION_PORT, set from 127.0.0.1 only.
+  const faults = config.FAULT_INJECTION_PORT > 0 ? new HttpFaults(logger) : undefined;
+  if (faults) app.use(faults.middleware());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(bodyErrorHandler);
   app.enableCors({ origin: corsOrigin(config) });
@@ -64,11 +68,14 @@ async function bootstrap(): Promise<void> {
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
+  const faultServer = faults ? await faults.listen(config.FAULT_INJECTION_PORT) : undefined;
+
   onShutdown(logger, [
     // Stop intake of positions, then close HTTP and sockets; the producer is flushed and MongoDB closed by their
     // shutdown hooks, which Nest runs after the server has closed.
     () => app.get(GatewayConsumerService).stop(),
     () => app.close(),
+    () => new Promise<void>((resolve) => (faultServer ? faultServer.close(() => resolve()) : resolve())),
   ]);
 
   await app.listen(config.PORT, config.HOST);
