@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the tools that check the Kubernetes lab into the cache, idempotently: kustomize, kubeconform, istioctl,
-# promtool, tiltcheck, real Tilt, kube-apiserver and etcd (built from platform/tools with Go), the Kubernetes JSON
+# promtool, real Tilt, kube-apiserver and etcd (built from platform/tools with Go), the Kubernetes JSON
 # schemas of PyPI's kubernetes-validate,
 # and Istio's CRDs. Usage: bash platform/tests/install-tools.sh   (cache: ${FLEETLAB_CACHE:-$HOME/.cache/fleetlab})
 # First run: about 15 minutes on 2 cores, mostly istioctl's and promtool's builds; later runs: seconds.
@@ -22,13 +22,13 @@ export GOBIN="$bin"
 
 say() { printf '[k8s-tools] %s\n' "$*"; }
 need() { command -v "$1" >/dev/null 2>&1 || { say "missing $1: $2"; exit 1; }; }
-need go "the Go toolchain builds kustomize, kubeconform, istioctl, promtool and tiltcheck"
+need go "the Go toolchain builds kustomize, kubeconform, istioctl, promtool, Tilt, kube-apiserver and etcd"
 need python3 "pip downloads the Kubernetes schemas"
 
 # stamp_of DIR: a hash of the module's definition (and sources), so a version bump in go.mod rebuilds.
 stamp_of() { (cd "$1" && cat go.mod go.sum $(ls *.go 2>/dev/null) | sha256sum | cut -d' ' -f1); }
 
-# build NAME DIR BINARIES... : `go install tool` (or go build for tiltcheck and the API server) when a binary is missing
+# build NAME DIR BINARIES... : `go install tool` (or go build for the API server) when a binary is missing
 # or DIR changed.
 build() {
   local name="$1" dir="$2"
@@ -43,9 +43,7 @@ build() {
   fi
   local started=$SECONDS
   say "$name: building $* from ${dir#"$repo"/} …"
-  if [ "$name" = tiltcheck ]; then
-    (cd "$dir" && go build -o "$bin/tiltcheck" .)
-  elif [ "$name" = kube-apiserver ]; then
+  if [ "$name" = kube-apiserver ]; then
     # etcd's module root is its main package; kube-apiserver needs its version stamped, or clients cannot parse it.
     local k8s_version
     k8s_version="$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/kubernetes)"
@@ -63,7 +61,6 @@ build() {
 }
 
 build tools "$repo/platform/tools" kustomize kubeconform
-build tiltcheck "$repo/platform/tools/tiltcheck" tiltcheck
 say "istioctl, promtool: the first builds take 5 to 10 minutes each on 2 cores"
 build istioctl "$repo/platform/tools/istioctl" istioctl
 build promtool "$repo/platform/tools/promtool" promtool

@@ -17,7 +17,7 @@ export const KUBERNETES_VERSIONS = ['1.31.0', '1.37.0'];
 const INSTALL_HINT = 'run `bash platform/tests/install-tools.sh` (it builds the tools into the cache once)';
 
 /** The path of a tool from the cache; throws, naming the installer, when it isn't there. Never skips. */
-export function tool(name: 'kustomize' | 'kubeconform' | 'istioctl' | 'promtool' | 'tiltcheck'): string {
+export function tool(name: 'kustomize' | 'kubeconform' | 'istioctl' | 'promtool' | 'tilt' | 'kube-apiserver' | 'etcd'): string {
   const path = join(BIN, name);
   if (!existsSync(path)) throw new Error(`${name} is missing at ${path}: ${INSTALL_HINT}`);
   return path;

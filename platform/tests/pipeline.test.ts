@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO, runCombined, tool } from './lib.js';
+import { REPO, parseObjects, render, runCombined, tool } from './lib.js';
 
 const read = (path: string) => readFileSync(join(REPO, path), 'utf8');
 const json = (path: string) => JSON.parse(read(path));
@@ -122,14 +122,27 @@ describe('Grafana and Prometheus of the observability component', () => {
     expect(types).toContain('prometheus');
   });
 
-  it('promtool accepts the Prometheus config', () => {
+  it('promtool accepts the Prometheus config as rendered, with the SLO rules and alerts it loads', () => {
+    // What the pod mounts at /etc/prometheus: the rendered ConfigMap, every key a file.
+    const configMap = parseObjects(render(['observability'])).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('prometheus-'));
+    expect(configMap, 'the prometheus ConfigMap').toBeDefined();
+    const files = configMap!.data as Record<string, string>;
+    const config = parse(files['prometheus.yml']!);
+    expect(config.rule_files).toEqual(['rules-lab.yml']);
+    // The training-session rules of dashboards/prometheus, as generated (same recording rules and alerts as the
+    // no-cluster lab loads).
+    expect(files['rules-lab.yml']).toBe(read('dashboards/prometheus/rules-lab.yml'));
+    const rules = parse(files['rules-lab.yml']!) as { groups: { rules: { record?: string; alert?: string }[] }[] };
+    expect(rules.groups.flatMap((g) => g.rules).filter((r) => r.alert).length).toBeGreaterThan(0);
+    expect(rules.groups.flatMap((g) => g.rules).filter((r) => r.record).length).toBeGreaterThan(0);
     const work = mkdtempSync(join(tmpdir(), 'fleetlab-promtool-'));
     try {
-      const file = join(work, 'prometheus.yml');
-      writeFileSync(file, read(`${dir}/prometheus/prometheus.yml`));
-      // promtool of the pinned Prometheus release, built with Kubernetes service discovery (Debian's has none).
-      const out = runCombined(tool('promtool'), ['check', 'config', '--syntax-only', file]);
-      expect(out).toMatch(/SUCCESS/);
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(work, name), text);
+      // promtool of the pinned Prometheus release, built with Kubernetes service discovery (Debian's has none);
+      // a full check: the config, then every rule file it names (parsed, PromQL checked).
+      const out = runCombined(tool('promtool'), ['check', 'config', join(work, 'prometheus.yml')]);
+      expect(out).toMatch(/SUCCESS: .*prometheus\.yml is valid prometheus config file syntax/);
+      expect(out).toMatch(/SUCCESS: \d+ rules found/);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -1,167 +1,263 @@
-// The Tiltfile, without tilt: tiltcheck runs it under go.starlark.net (Tilt's dialect) with recording stubs of Tilt's
-// API and the real render; these tests check what it would do for every combination of its flags.
-import { existsSync, readdirSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+// The Tiltfile, loaded by real Tilt (`tilt alpha tiltfile-result`, Tilt built from platform/tools/tilt) for every
+// combination of its flags, with no cluster: the tests assert on the JSON Tilt prints — resources, labels, links,
+// port forwards, the k6 and chaos buttons, resource_deps, images with their build contexts and live updates, and the
+// Kubernetes objects of each resource — and check what Tilt hands to other programs (the helm values for Istio's
+// charts, the files each Dockerfile copies, the modules the k6 image provides) against those programs' own sources.
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, REPO, parseObjects, render, run, runCombined, tool } from './lib.js';
+import { contextFilter, copyTarget, parseDockerfile, trackedFiles } from './build-context.js';
+import { helmSets, unknownKey } from './istio-charts.js';
+import { K8sObject, REPO, id, podTemplates, render, parseObjects } from './lib.js';
+import {
+  FLAGS, TRIGGER_MODE_MANUAL, TiltfileResult, allFlagCombinations, commandOf, forwardsOf, linksOf, manifest,
+  objectsOf, profileName, runTiltfileResult, serveCommandOf, tiltfileResult,
+} from './tilt.js';
 
-interface Call { fn: string; args: unknown[]; kwargs: Record<string, unknown> }
-interface Report {
-  flags: Record<string, boolean | string>;
-  calls: Call[];
-  objects: { apiVersion: string; kind: string; name: string; namespace: string }[];
-  warnings: string[];
-}
-
-const FLAGS = ['no-mesh', 'no-elastic', 'no-observability', 'no-live-update'];
 /** The k6 scenarios (loadtests/scenarios/<name>.ts): one Tilt button each. */
 const SCENARIOS = readdirSync(join(REPO, 'loadtests', 'scenarios')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 const LABELS = new Set(['app', 'data', 'mesh', 'observability', 'experiments']);
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']);
+const K6 = JSON.parse(readFileSync(join(REPO, 'loadtests', 'k6-modules.json'), 'utf8')) as {
+  k6Version: string; modules: string[]; deprecatedModules: string[]; removedModules: string[]; prometheusRemoteWriteEnv: string[];
+};
 
-function tiltcheck(flags: string[]): Report {
-  const out = run(tool('tiltcheck'), ['-C', REPO, 'Tiltfile', '--', ...flags.map((f) => `--${f}`)], {
-    // render.sh finds kustomize on PATH, as on a developer's machine.
-    env: { PATH: `${BIN}:${process.env.PATH}` },
-  });
-  return JSON.parse(out) as Report;
+const has = (flags: string[], flag: (typeof FLAGS)[number]) => flags.includes(flag);
+const exists = (p: string) => existsSync(join(REPO, p));
+
+/** Resources Tilt made, by kind. */
+function names(r: TiltfileResult) {
+  const all = r.Manifests.map((m) => m.Name);
+  const local = r.Manifests.filter((m) => m.DeployTarget.UpdateCmdSpec !== undefined || m.DeployTarget.ServeCmd !== undefined).map((m) => m.Name);
+  return { all, local, k8s: r.Manifests.filter((m) => m.DeployTarget.yaml !== undefined).map((m) => m.Name) };
 }
 
-const calls = (r: Report, fn: string) => r.calls.filter((c) => c.fn === fn);
-const arg = (c: Call, i: number, name: string) => (c.args[i] ?? c.kwargs[name]) as unknown;
-const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : v === undefined || v === null ? [] : [v as string]);
-
-/** Tilt's resources: local_resource names, k8s_resource names, and one per workload object not renamed. */
-function resources(r: Report) {
-  const local = calls(r, 'local_resource').map((c) => arg(c, 0, 'name') as string);
-  const k8s = calls(r, 'k8s_resource').map((c) => (c.kwargs.new_name as string) || (arg(c, 0, 'workload') as string));
-  const workloads = r.objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).map((o) => o.name);
-  return { local, k8s, workloads, all: new Set([...local, ...k8s, ...workloads]) };
-}
-
-/** Tilt's object selector "name:kind[:namespace]", each part a full-match, case-insensitive regular expression. */
-function selects(selector: string, o: Report['objects'][number]): boolean {
-  const [name, kind, namespace] = selector.split(':');
-  const full = (pattern: string | undefined, value: string) => !pattern || new RegExp(`^(?:${pattern})$`, 'i').test(value);
-  return full(name, o.name) && full(kind, o.kind) && full(namespace, o.namespace);
-}
-
-function problems(r: Report): string[] {
+/** Problems of a loaded Tiltfile that Tilt itself accepts: the contract the lab relies on. */
+function problems(r: TiltfileResult): string[] {
   const out: string[] = [];
-  const res = resources(r);
-  const exists = (p: string, what: string) => {
-    if (existsSync(isAbsolute(p) ? p : join(REPO, p))) return;
-    // The k6 bundles are built, not committed: `npm run build` (which `npm test` runs first) writes them.
-    out.push(`${what}: ${p} does not exist${p.startsWith('loadtests/dist/') ? ' (run `npm run build`)' : ''}`);
-  };
-
-  for (const name of [...res.local, ...res.k8s]) {
-    if ([...res.local, ...res.k8s].filter((n) => n === name).length > 1) out.push(`resource ${name} is defined twice`);
+  const all = new Set(r.Manifests.map((m) => m.Name));
+  if (all.has('uncategorized')) out.push(`objects of no resource (Tilt's "uncategorized"): ${objectsOf(manifest(r, 'uncategorized')!).map(id).join(', ')}`);
+  for (const m of r.Manifests) {
+    const labels = Object.keys(m.Labels ?? {});
+    if (labels.length !== 1 || !LABELS.has(labels[0]!)) out.push(`${m.Name}: labels ${JSON.stringify(labels)} (one of ${[...LABELS].join(', ')})`);
+    for (const dep of m.ResourceDependencies ?? []) if (!all.has(dep)) out.push(`${m.Name}: resource_deps names unknown resource ${dep}`);
+    // Files named in commands (the render script, the k6 bundles and thresholds, …) exist.
+    const text = `${commandOf(m)} ${serveCommandOf(m)}`;
+    for (const path of text.match(/\b(?:platform|services|dashboards|web|docs|loadtests)\/[\w./-]+/g) ?? []) {
+      if (!exists(path)) out.push(`${m.Name} command: ${path} does not exist${path.startsWith('loadtests/dist/') ? ' (run `npm run build`)' : ''}`);
+    }
   }
-  for (const c of [...calls(r, 'local_resource'), ...calls(r, 'k8s_resource')]) {
-    const name = (arg(c, 0, c.fn === 'local_resource' ? 'name' : 'workload') as string) || (c.kwargs.new_name as string);
-    for (const dep of list(c.kwargs.resource_deps)) if (!res.all.has(dep)) out.push(`${name}: resource_deps names unknown resource ${dep}`);
-    const labels = list(c.kwargs.labels);
-    if (labels.length === 0) out.push(`${name}: no label`);
-    for (const l of labels) if (!LABELS.has(l)) out.push(`${name}: unexpected label ${l}`);
-    for (const dep of list(c.kwargs.deps)) exists(dep, `${name} deps`);
-  }
+  out.push(...contextProblems(r));
+  return out;
+}
 
-  // k8s_resource: the workload exists, each objects selector picks something, no object is claimed twice.
-  const claimed = new Map<string, string>();
-  for (const c of calls(r, 'k8s_resource')) {
-    const workload = arg(c, 0, 'workload') as string | undefined;
-    const name = workload || (c.kwargs.new_name as string);
-    if (workload && !res.workloads.includes(workload)) out.push(`k8s_resource ${workload}: no such workload in the manifests`);
-    for (const selector of list(c.kwargs.objects)) {
-      const hits = r.objects.filter((o) => selects(selector, o));
-      if (hits.length === 0) out.push(`k8s_resource ${name}: objects selector ${selector} matches nothing`);
-      for (const o of hits) {
-        const key = `${o.kind}/${o.name}`;
-        if (claimed.has(key) && claimed.get(key) !== name) out.push(`${key} is claimed by ${claimed.get(key)} and ${name}`);
-        claimed.set(key, name);
+/**
+ * Every file a Dockerfile COPYs from its context survives the context Tilt sends (only=, ignore= and .dockerignore as
+ * Tilt reports them): a file source must be there, and of a folder every tracked file but docs, tests and benchmarks.
+ * Every live update sync's local path is in the context too (Tilt watches nothing else).
+ */
+function contextProblems(r: TiltfileResult): string[] {
+  const out: string[] = [];
+  for (const m of r.Manifests) {
+    for (const image of m.ImageTargets ?? []) {
+      const ref = image.selector;
+      const { context, contextIgnores = [], dockerfileContents = '' } = image.BuildDetails;
+      if (!context || !existsSync(context)) {
+        out.push(`docker_build ${ref}: context ${context} does not exist`);
+        continue;
+      }
+      const inContext = contextFilter(context, contextIgnores);
+      const dockerfile = parseDockerfile(dockerfileContents);
+      for (const copy of dockerfile.copies.filter((c) => !c.from)) {
+        for (const source of copy.sources) {
+          const path = join(context, source);
+          const files = trackedFiles(REPO, relative(REPO, path));
+          if (files.length === 0) out.push(`docker_build ${ref}: COPY ${source}: nothing tracked there`);
+          // Docs, tests and benchmarks never go into an image: a context may leave them out.
+          const missing = files.filter((f) => !/\.md$|(^|\/)(test|e2e|bench)\//.test(f) && !inContext(join(REPO, f)));
+          if (missing.length > 0) out.push(`docker_build ${ref}: COPY ${source}: ${missing.slice(0, 5).join(', ')} left out of the context`);
+        }
+      }
+      for (const sync of image.LiveUpdateSpec.syncs ?? []) {
+        const local = join(image.LiveUpdateSpec.basePath, sync.localPath);
+        if (!inContext(local)) out.push(`docker_build ${ref}: live update source ${relative(REPO, local)} is outside the context`);
       }
     }
   }
+  return out;
+}
 
-  // Everything else is claimed too (Tilt attaches a Service to the workload it selects), so nothing lands in Tilt's
-  // "uncategorized" resource, which has no place in the dependency order.
-  for (const o of r.objects) {
-    if (!WORKLOAD_KINDS.has(o.kind) && o.kind !== 'Service' && !claimed.has(`${o.kind}/${o.name}`)) {
-      out.push(`${o.kind}/${o.name} belongs to no resource (it would be "uncategorized")`);
+/**
+ * Live update syncs land where the running container can take them: on a writable volume of the container that runs
+ * the image (the root filesystem is read-only), and a dist/ that is seeded from the image is one the image has.
+ */
+function liveUpdateProblems(r: TiltfileResult): string[] {
+  const out: string[] = [];
+  for (const m of r.Manifests) {
+    for (const image of m.ImageTargets ?? []) {
+      const ref = image.selector;
+      const dockerfile = parseDockerfile(image.BuildDetails.dockerfileContents ?? '');
+      const final = dockerfile.stages.length - 1;
+      const inImage = dockerfile.copies.filter((c) => c.stage === final).flatMap((c) => c.sources.map((s) => copyTarget(c, s)));
+      const templates = podTemplates(objectsOf(m));
+      const containers = templates.flatMap((t) => (t.spec.containers ?? []).filter((c: { image: string }) => c.image.split(':')[0] === ref)
+        .map((c: K8sObject['spec']) => ({ c, t })));
+      if (containers.length === 0 && (image.LiveUpdateSpec.syncs ?? []).length > 0) out.push(`${ref}: live update, but no container of ${m.Name} runs it`);
+      for (const sync of image.LiveUpdateSpec.syncs ?? []) {
+        for (const { c, t } of containers) {
+          const mount = (c.volumeMounts ?? []).find((v: { mountPath: string }) => sync.containerPath === v.mountPath || sync.containerPath.startsWith(`${v.mountPath}/`));
+          const volume = mount && (t.spec.volumes ?? []).find((v: { name: string }) => v.name === mount.name);
+          const rootWritable = c.securityContext?.readOnlyRootFilesystem !== true;
+          if (!rootWritable && !(mount && !mount.readOnly && volume?.emptyDir)) {
+            out.push(`${ref}: live update syncs into ${sync.containerPath}, which is on the read-only root filesystem (no writable volume there)`);
+          }
+          // An init container seeding the volume from the image copies a path the image must have.
+          for (const init of t.spec.initContainers ?? []) {
+            const seeded = (init.command ?? []).find((a: string) => a.startsWith('/') && a.endsWith('/.'));
+            if (init.image.split(':')[0] === ref && seeded && (init.volumeMounts ?? []).some((v: { name: string }) => v.name === mount?.name)) {
+              const from = seeded.slice(0, -2);
+              if (!inImage.some((p) => p === from || from.startsWith(`${p}/`))) out.push(`${ref}: ${init.name} seeds ${sync.containerPath} from ${from}, which the image does not have`);
+            }
+          }
+        }
+      }
     }
-  }
-
-  // Images: every docker_build is used by the manifests' workloads (by image name), with files that exist.
-  for (const c of calls(r, 'docker_build')) {
-    const ref = arg(c, 0, 'ref') as string;
-    const context = arg(c, 1, 'context') as string;
-    exists(context, `docker_build ${ref} context`);
-    exists((c.kwargs.dockerfile as string) ?? join(context, 'Dockerfile'), `docker_build ${ref} dockerfile`);
-    const workloads = r.objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).map((o) => o.name);
-    if (!workloads.includes(ref)) out.push(`docker_build ${ref}: no workload of that name (one name everywhere)`);
-    for (const step of list(c.kwargs.live_update) as unknown as Record<string, unknown>[]) {
-      if (step.$fn === 'sync') exists((step.$args as string[])[0]!, `docker_build ${ref} sync`);
-    }
-  }
-  for (const c of calls(r, 'watch_file')) exists(arg(c, 0, 'file_path') as string, 'watch_file');
-  for (const c of calls(r, 'read_file')) exists(arg(c, 0, 'file_path') as string, 'read_file');
-  // Files named in commands (the render script, the k6 bundles and thresholds, …).
-  for (const c of [...calls(r, 'local'), ...calls(r, 'local_resource')]) {
-    const text = `${c.args.join(' ')} ${c.kwargs.cmd ?? ''} ${c.kwargs.serve_cmd ?? ''}`;
-    for (const path of text.match(/\b(?:platform|services|dashboards|web|docs|loadtests)\/[\w./-]+/g) ?? []) exists(path, `${c.fn} command`);
   }
   return out;
 }
 
-function allFlagCombinations(): string[][] {
-  const out: string[][] = [];
-  for (let mask = 0; mask < 1 << FLAGS.length; mask++) out.push(FLAGS.filter((_, i) => mask & (1 << i)));
-  return out;
-}
-
-describe('Tiltfile (run offline by tiltcheck)', () => {
+describe('Tiltfile, loaded by real Tilt', () => {
   for (const flags of allFlagCombinations()) {
-    it(`tilt up ${flags.length ? '-- ' + flags.map((f) => `--${f}`).join(' ') : '(defaults)'}: resources, deps, objects and paths are consistent`, () => {
-      const r = tiltcheck(flags);
+    it(`tilt up ${profileName(flags)}: loads, and resources, labels, deps, objects, images and live updates hold together`, async () => {
+      const r = await tiltfileResult(flags);
       expect(problems(r)).toEqual([]);
-      const render = calls(r, 'local').map((c) => c.args[0] as string).find((cmd) => cmd.startsWith('platform/tools/render.sh'));
-      const components = render!.split(' ').slice(1);
-      expect(components.includes('istio')).toBe(!flags.includes('no-mesh'));
-      expect(components.includes('observability')).toBe(!flags.includes('no-observability'));
-      expect(components.includes('connect')).toBe(!flags.includes('no-elastic'));
-      expect(components.includes('dev')).toBe(!flags.includes('no-live-update'));
-      const names = r.objects.map((o) => o.name);
-      expect(names.includes('elasticsearch')).toBe(!flags.includes('no-elastic'));
-      expect(names.includes('kafka') && names.includes('mongodb')).toBe(true);
-    }, 60_000);
+      expect(liveUpdateProblems(r)).toEqual([]);
+      const mesh = !has(flags, 'no-mesh');
+      const elastic = !has(flags, 'no-elastic');
+      const observability = !has(flags, 'no-observability');
+      const live = !has(flags, 'no-live-update');
+      const { all, local, k8s } = names(r);
+
+      // Which resources exist for which flags.
+      const expected = [
+        'fleetlab-config', 'kafka', 'mongodb', 'api', 'simulator', 'consumer', 'web',
+        ...(mesh ? ['istio-base', 'istiod', 'istio-ingressgateway', 'mesh-policies'] : []),
+        ...(observability ? ['jaeger', 'prometheus', 'grafana', 'kiali'] : []),
+        ...(elastic ? ['elasticsearch', 'kibana', 'connect', 'connect-setup', 'kibana-setup'] : []),
+        ...(live ? ['tsc-watch'] : []),
+        ...SCENARIOS.map((s) => `k6-${s}`), 'fleet-100', 'chaos-kill-consumer', 'chaos-kill-api',
+      ];
+      expect([...all].sort()).toEqual([...expected].sort());
+      expect(new Set(all).size).toBe(all.length);
+
+      // The render script was run with the components the flags leave in (ConfigFiles lists what Tilt watches).
+      const objects = r.Manifests.flatMap(objectsOf);
+      const has_ = (kind: string, name: string) => objects.some((o) => o.kind === kind && o.metadata.name === name);
+      expect(has_('Deployment', 'elasticsearch') || has_('StatefulSet', 'elasticsearch')).toBe(elastic);
+      expect(objects.some((o) => o.kind === 'VirtualService')).toBe(mesh);
+      expect(has_('Deployment', 'prometheus')).toBe(observability);
+      expect(objects.some((o) => o.spec?.template?.spec?.initContainers?.some((c: { name: string }) => c.name === 'seed-dist'))).toBe(live);
+
+      // Every object Tilt applies belongs to exactly one resource.
+      const ids = objects.map(id);
+      expect(ids.filter((x, i) => ids.indexOf(x) !== i)).toEqual([]);
+
+      // Images: one per own workload, built from their Dockerfiles; live update only with the dev component.
+      const images = r.Manifests.flatMap((m) => (m.ImageTargets ?? []).map((i) => ({ resource: m.Name, ref: i.selector, i })));
+      expect(images.map((i) => `${i.resource}:${i.ref}`).sort()).toEqual(
+        ['api', 'simulator', 'consumer', 'web', ...(elastic ? ['connect'] : [])].map((n) => `${n}:${n}`).sort(),
+      );
+      for (const { ref, i } of images) {
+        const syncs = (i.LiveUpdateSpec.syncs ?? []).map((s) => `${relative(REPO, join(i.LiveUpdateSpec.basePath, s.localPath))} -> ${s.containerPath}`);
+        if (live && ['api', 'simulator', 'consumer'].includes(ref)) {
+          expect(syncs).toEqual([`services/${ref}/dist -> /app/services/${ref}/dist`, `services/${ref}/src -> /app/services/${ref}/src`]);
+        } else {
+          expect(syncs).toEqual([]);
+        }
+      }
+      // k8s resources carry their own objects; local resources run commands.
+      for (const name of ['api', 'kafka', 'mongodb']) expect(k8s).toContain(name);
+      for (const name of ['fleet-100', ...SCENARIOS.map((s) => `k6-${s}`)]) expect(local).toContain(name);
+    }, 120_000);
   }
 
-  it('with the defaults, links every UI: map, API docs, Grafana, Kiali, Jaeger, Prometheus, Kibana', () => {
-    const r = tiltcheck([]);
-    const text = JSON.stringify([...calls(r, 'local_resource'), ...calls(r, 'k8s_resource')].map((c) => [c.kwargs.links, c.kwargs.port_forwards]));
-    for (const ui of ['map', 'API docs', 'Grafana', 'Kiali', 'Jaeger', 'Prometheus', 'Kibana', 'fleetlab overview', 'trips dashboard']) {
-      expect(text, ui).toContain(ui);
-    }
-    for (const port of [8080, 3000, 3300, 20001, 16686, 9090, 5601]) expect(text).toContain(String(port));
-  }, 60_000);
+  it('puts the generated ConfigMaps and Secret with the resources that need them first (exact names, hash included)', async () => {
+    const r = await tiltfileResult([]);
+    const kinds = (name: string) => objectsOf(manifest(r, name)!)
+      .map((o) => `${o.kind}/${['ConfigMap', 'Secret'].includes(o.kind) ? o.metadata.name.replace(/-[a-z0-9]{10}$/, '-<hash>') : o.metadata.name}`).sort();
+    expect(kinds('fleetlab-config')).toEqual([
+      'ConfigMap/fleetlab-config-<hash>', 'ConfigMap/web-config-<hash>', 'ConfigMap/web-nginx-<hash>', 'Namespace/fleetlab', 'Secret/fleetlab-secrets-<hash>',
+    ]);
+    expect(kinds('prometheus')).toEqual(expect.arrayContaining(['ConfigMap/prometheus-<hash>', 'ClusterRole/fleetlab-prometheus', 'Deployment/prometheus']));
+    expect(kinds('grafana')).toEqual(expect.arrayContaining(['ConfigMap/grafana-provisioning-<hash>', 'ConfigMap/grafana-dashboards-<hash>', 'ConfigMap/grafana-dashboards-repo']));
+    // Pods wait for their config: every resource that mounts fleetlab-config depends on the resource that applies it.
+    for (const name of ['kafka', 'mongodb', 'jaeger', 'prometheus', 'elasticsearch']) expect(manifest(r, name)!.ResourceDependencies).toContain('fleetlab-config');
+  }, 120_000);
 
-  it('installs Istio from pinned Helm charts in order, and has the load and chaos buttons (manual only)', () => {
-    const r = tiltcheck([]);
-    const local = new Map(calls(r, 'local_resource').map((c) => [arg(c, 0, 'name') as string, c]));
-    expect(local.get('istio-base')?.kwargs.cmd).toMatch(/helm upgrade --install istio-base base .*--version \d+\.\d+\.\d+/);
-    expect(local.get('istiod')?.kwargs.resource_deps).toEqual(['istio-base']);
-    expect(local.get('istio-ingressgateway')?.kwargs.resource_deps).toEqual(['istiod']);
-    for (const button of [...SCENARIOS.map((s) => `k6-${s}`), 'fleet-100', 'chaos-kill-consumer', 'chaos-kill-api']) {
-      expect(local.get(button)?.kwargs.auto_init, button).toBe(false);
-      expect(local.get(button)?.kwargs.labels).toEqual(['experiments']);
+  it('with the defaults, links every UI: map, API docs, Grafana, Kiali, Jaeger, Prometheus, Kibana', async () => {
+    const r = await tiltfileResult([]);
+    const links = r.Manifests.flatMap((m) => linksOf(m).map((l) => `${m.Name} ${l.name} ${l.url}`));
+    const forwards = r.Manifests.flatMap((m) => forwardsOf(m).map((f) => `${m.Name} ${f.name} ${f.localPort ?? f.containerPort}:${f.containerPort}${f.path ? `/${f.path.replace(/^\//, '')}` : ''}`));
+    expect(links).toEqual(expect.arrayContaining([
+      'istio-ingressgateway map (through the gateway) http://localhost:8080/',
+      'istio-ingressgateway API docs (through the gateway) http://localhost:8080/docs',
+      'api API docs http://localhost:3000/docs',
+      'grafana fleetlab overview http://localhost:3300/d/fleetlab-overview/fleetlab-overview',
+      'kibana trips dashboard http://localhost:5601/app/dashboards',
+    ]));
+    expect(forwards.sort()).toEqual([
+      'api api 3000:3000', 'connect Kafka Connect 8083:8083/connectors', 'grafana Grafana 3300:3000', 'jaeger Jaeger 16686:16686',
+      'kiali Kiali 20001:20001/kiali', 'kibana Kibana 5601:5601', 'prometheus Prometheus 9090:9090',
+    ]);
+    // The gateway's port-forward is a serve_cmd that comes back when the pod restarts.
+    expect(serveCommandOf(manifest(r, 'istio-ingressgateway')!)).toMatch(/while true; do kubectl -n istio-system port-forward svc\/istio-ingressgateway 8080:80/);
+    // Without the mesh, web is forwarded directly.
+    const bare = await tiltfileResult(['no-mesh']);
+    expect(forwardsOf(manifest(bare, 'web')!)).toEqual([expect.objectContaining({ localPort: 8080, containerPort: 8080, name: 'map' })]);
+  }, 120_000);
+
+  it('installs Istio from pinned Helm charts in order, with values the charts of the pinned Istio module know', async () => {
+    const r = await tiltfileResult([]);
+    const cmd = (name: string) => commandOf(manifest(r, name)!);
+    expect(cmd('istio-base')).toMatch(/helm upgrade --install istio-base base .*--version \d+\.\d+\.\d+/);
+    expect(manifest(r, 'istiod')!.ResourceDependencies).toEqual(['istio-base']);
+    expect(manifest(r, 'istio-ingressgateway')!.ResourceDependencies).toEqual(['istiod']);
+    expect(manifest(r, 'fleetlab-config')!.ResourceDependencies).toEqual(['istiod']);
+    const charts = { 'istio-base': 'base', istiod: 'istiod', 'istio-ingressgateway': 'gateway' } as const;
+    const unknown: string[] = [];
+    for (const [resource, chart] of Object.entries(charts)) {
+      for (const key of Object.keys(helmSets(cmd(resource)))) {
+        const why = unknownKey(chart, key);
+        if (why) unknown.push(`${resource}: --set ${why}`);
+      }
     }
-    expect(local.get('chaos-kill-consumer')?.kwargs.cmd).toMatch(/^kubectl -n fleetlab delete pod -l app.kubernetes.io\/name=consumer/);
-  }, 60_000);
+    expect(unknown).toEqual([]);
+    const istiod = helmSets(cmd('istiod'));
+    // istiod's own request is small (the chart's default is 500m and 2 GiB), and apps wait for their proxy.
+    expect(istiod).toMatchObject({ 'resources.requests.memory': '256Mi', 'meshConfig.defaultConfig.holdApplicationUntilProxyStarts': 'true' });
+  }, 120_000);
+
+  it("refuses a helm key the chart doesn't have (negative control: pilot.resources of older charts)", async () => {
+    expect(unknownKey('istiod', 'pilot.resources.requests.memory')).toMatch(/pilot is not a value of Istio's istiod chart/);
+    expect(unknownKey('istiod', 'meshConfig.defaultConfig.holdApplicationUntilProxyStart')).toMatch(/ProxyConfig has no field holdApplicationUntilProxyStart$/);
+    expect(unknownKey('gateway', 'service.type')).toBeUndefined();
+  });
+
+  it("runs the add-ons of the installed Istio release's samples/addons (platform/components/observability/istio-addons.json)", async () => {
+    const addons = JSON.parse(readFileSync(join(REPO, 'platform', 'components', 'observability', 'istio-addons.json'), 'utf8')) as {
+      istioVersion: string; images: Record<string, string>;
+    };
+    const r = await tiltfileResult([]);
+    // The list belongs to the release the Tiltfile installs.
+    for (const name of ['istio-base', 'istiod', 'istio-ingressgateway']) expect(commandOf(manifest(r, name)!)).toContain(`--version ${addons.istioVersion} `);
+    for (const [name, image] of Object.entries(addons.images)) {
+      const images = podTemplates(objectsOf(manifest(r, name)!)).flatMap((t) => t.spec.containers.map((c: { image: string }) => c.image));
+      expect(images, name).toEqual([image]);
+    }
+  }, 120_000);
 
   describe('k6 buttons', () => {
     /** The pod spec a button's `kubectl run --overrides='…'` runs. */
-    function k6Pod(cmd: string): { metadata: { labels: Record<string, string> }; spec: any } {
+    function k6Pod(cmd: string): { metadata: { labels: Record<string, string> }; spec: K8sObject['spec'] } {
       const json = /--overrides='([^']+)'/.exec(cmd)?.[1];
       expect(json, cmd).toBeDefined();
       return JSON.parse(json!);
@@ -169,19 +265,22 @@ describe('Tiltfile (run offline by tiltcheck)', () => {
     const env = (container: { env: { name: string; value: string }[] }) => Object.fromEntries(container.env.map((e) => [e.name, e.value]));
 
     for (const flags of [[], ['no-mesh'], ['no-observability']]) {
-      it(`one per scenario, each running its bundle in the pinned k6 image${flags.length ? ` (--${flags[0]})` : ''}`, () => {
-        const r = tiltcheck(flags);
-        const buttons = calls(r, 'local_resource').filter((c) => (arg(c, 0, 'name') as string).startsWith('k6-'));
-        expect(buttons.map((c) => arg(c, 0, 'name'))).toEqual(SCENARIOS.map((s) => `k6-${s}`));
+      it(`one per scenario, each running its bundle in the pinned k6 image${flags.length ? ` (--${flags[0]})` : ''}`, async () => {
+        const r = await tiltfileResult(flags);
+        const buttons = r.Manifests.filter((m) => m.Name.startsWith('k6-'));
+        expect(buttons.map((m) => m.Name)).toEqual(SCENARIOS.map((s) => `k6-${s}`));
         const observability = !flags.includes('no-observability');
         for (const [i, button] of buttons.entries()) {
           const scenario = SCENARIOS[i]!;
           const name = `k6-${scenario}`;
-          const cmd = button.kwargs.cmd as string;
-          // Bundled first (the bundle exists: npm run build made it), then handed over as the ConfigMap the pod mounts.
+          const cmd = commandOf(button);
+          // Manual only: `tilt up` and `tilt ci` never run a load test by themselves.
+          expect(button.TriggerMode).toBe(TRIGGER_MODE_MANUAL);
+          expect(button.Labels).toEqual({ experiments: 'experiments' });
+          // Bundled first, then handed over as the ConfigMap the pod mounts.
           expect(cmd).toMatch(/^npm run --silent bundle -w loadtests && /);
           expect(cmd).toContain(`kubectl -n fleetlab create configmap ${name} --from-file=loadtests/dist/${scenario}.js --from-file=dashboards/generated/slo-thresholds.json`);
-          expect(existsSync(join(REPO, 'loadtests', 'dist', `${scenario}.js`)), `loadtests/dist/${scenario}.js: run npm run build`).toBe(true);
+          expect(exists(`loadtests/dist/${scenario}.js`), `loadtests/dist/${scenario}.js: run npm run build`).toBe(true);
           expect(cmd).toContain(`kubectl -n fleetlab run ${name} --rm --attach --restart=Never`);
 
           const pod = k6Pod(cmd);
@@ -190,7 +289,7 @@ describe('Tiltfile (run offline by tiltcheck)', () => {
           const [container, ...others] = pod.spec.containers;
           expect(others).toEqual([]);
           expect(container.name).toBe(name);
-          expect(container.image).toMatch(/^grafana\/k6:\d+\.\d+\.\d+$/);
+          expect(container.image).toBe(`grafana/k6:${K6.k6Version}`);
           expect(cmd).toContain(`--image=${container.image}`);
           expect(container.args.at(-1)).toBe(`/scripts/${scenario}.js`);
           expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
@@ -198,57 +297,135 @@ describe('Tiltfile (run offline by tiltcheck)', () => {
           const vars = env(container);
           expect(vars).toMatchObject({ PROFILE: 'smoke', SLO_FILE: '/scripts/slo-thresholds.json' });
           expect(vars.BASE_URL).toBe(flags.includes('no-mesh') ? 'http://api.fleetlab:3000' : 'http://istio-ingressgateway.istio-system');
+          // Every K6_* variable is one the pinned k6's remote-write output reads.
+          for (const v of Object.keys(vars).filter((k) => k.startsWith('K6_PROMETHEUS_RW_'))) expect(K6.prometheusRemoteWriteEnv).toContain(v);
 
           // Results into Prometheus (and Grafana's k6 dashboard) when there is one; the log only without.
           expect(container.args.includes('experimental-prometheus-rw')).toBe(observability);
           if (observability) {
             expect(container.args.slice(0, 3)).toEqual(['run', '--out', 'experimental-prometheus-rw']);
-            expect(vars).toMatchObject({
-              K6_PROMETHEUS_RW_SERVER_URL: 'http://prometheus.fleetlab:9090/api/v1/write',
-              K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99)',
-            });
-            expect(button.kwargs.resource_deps).toEqual(['api', 'prometheus']);
-            expect(JSON.stringify(button.kwargs.links)).toContain('/d/fleetlab-k6/');
+            expect(vars).toMatchObject({ K6_PROMETHEUS_RW_SERVER_URL: 'http://prometheus.fleetlab:9090/api/v1/write', K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99)' });
+            expect(button.ResourceDependencies).toEqual(['api', 'prometheus']);
+            expect(linksOf(button).map((l) => l.url)).toEqual(['http://localhost:3300/d/fleetlab-k6/fleetlab-k6']);
           } else {
             expect(Object.keys(vars).filter((k) => k.startsWith('K6_PROMETHEUS'))).toEqual([]);
-            expect(button.kwargs.resource_deps).toEqual(['api']);
+            expect(button.ResourceDependencies).toEqual(['api']);
           }
         }
-      }, 60_000);
+      }, 120_000);
     }
 
-    it('take the load profile from --k6-profile', () => {
-      const r = tiltcheck(['k6-profile=average']);
-      expect(r.flags['k6-profile']).toBe('average');
-      for (const c of calls(r, 'local_resource').filter((c) => (arg(c, 0, 'name') as string).startsWith('k6-'))) {
-        expect(env(k6Pod(c.kwargs.cmd as string).spec.containers[0]).PROFILE).toBe('average');
-      }
-    }, 60_000);
+    it('take the load profile from --k6-profile', async () => {
+      const r = await tiltfileResult(['k6-profile=average']);
+      const buttons = r.Manifests.filter((m) => m.Name.startsWith('k6-'));
+      expect(buttons).toHaveLength(SCENARIOS.length);
+      for (const m of buttons) expect(env(k6Pod(commandOf(m)).spec.containers[0]).PROFILE).toBe('average');
+    }, 120_000);
 
-    it("write to a Prometheus that receives remote writes (the observability component's)", () => {
-      const prometheus = parseObjects(render(['observability'])).find((o) => o.kind === 'Deployment' && o.metadata.name === 'prometheus');
-      expect(prometheus?.spec.template.spec.containers[0].args).toContain('--web.enable-remote-write-receiver');
-      const service = parseObjects(render(['observability'])).find((o) => o.kind === 'Service' && o.metadata.name === 'prometheus');
-      expect(service?.metadata.namespace).toBe('fleetlab');
-      expect(service?.spec.ports).toContainEqual(expect.objectContaining({ port: 9090 }));
-    }, 60_000);
+    it("import only modules the pinned k6 has built in (loadtests/k6-modules.json, from k6's source at that tag)", async () => {
+      expect(k6ImportProblems(K6.modules)).toEqual([]);
+      // k6 1.0 had no k6/websockets (scenario 03's WebSocket): the check would have refused it.
+      expect(k6ImportProblems(K6.modules.filter((m) => m !== 'k6/websockets')).join('\n')).toMatch(/03-fleet-and-watch.*k6\/websockets/);
+    });
 
-    it('catch a button whose bundle is missing (negative control)', () => {
-      const r = tiltcheck([]);
-      const button = calls(r, 'local_resource').find((c) => arg(c, 0, 'name') === `k6-${SCENARIOS[0]}`)!;
-      button.kwargs.cmd = (button.kwargs.cmd as string).replaceAll(`loadtests/dist/${SCENARIOS[0]}.js`, 'loadtests/dist/99-no-such-scenario.js');
-      expect(problems(r)).toContain('local_resource command: loadtests/dist/99-no-such-scenario.js does not exist (run `npm run build`)');
-    }, 60_000);
+    it('gate on the api\'s readiness: through the gateway, /readyz reaches the api and not web\'s SPA fallback', async () => {
+      // The gate (loadtests/lib/k6/env.ts) asks `${BASE_URL}/readyz`.
+      expect(readFileSync(join(REPO, 'loadtests', 'lib', 'k6', 'env.ts'), 'utf8')).toContain('http.get(`${BASE_URL}/readyz`');
+      const objects = parseObjects(render(['data', 'istio']));
+      expect(gatewayDestination(objects, '/readyz')).toBe('api.fleetlab.svc.cluster.local:3000');
+      expect(gatewayDestination(objects, '/trips')).toBe('api.fleetlab.svc.cluster.local:3000');
+      expect(gatewayDestination(objects, '/')).toBe('web.fleetlab.svc.cluster.local:8080');
+      // And the api lets the gateway ask it.
+      const policy = objects.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'api-from-ingress')!;
+      const ops = policy.spec.rules.flatMap((rule: { to: { operation: { notPaths?: string[]; paths?: string[] } }[] }) => rule.to.map((t) => t.operation));
+      expect(ops.some((op: { notPaths?: string[]; paths?: string[] }) => !(op.notPaths ?? []).includes('/readyz') && (!op.paths || op.paths.includes('/readyz')))).toBe(true);
+      // Without the mesh the buttons talk to the api's Service itself.
+      const bare = await tiltfileResult(['no-mesh']);
+      expect(env(k6Pod(commandOf(manifest(bare, `k6-${SCENARIOS[0]}`)!)).spec.containers[0]).BASE_URL).toBe('http://api.fleetlab:3000');
+    }, 120_000);
+
+    it('catch a button whose bundle is missing (negative control)', async () => {
+      const r = structuredClone(await tiltfileResult([]));
+      const button = manifest(r, `k6-${SCENARIOS[0]}`)!;
+      const args = button.DeployTarget.UpdateCmdSpec!.args;
+      args[args.length - 1] = args.at(-1)!.replaceAll(`loadtests/dist/${SCENARIOS[0]}.js`, 'loadtests/dist/99-no-such-scenario.js');
+      expect(problems(r)).toContain(`k6-${SCENARIOS[0]} command: loadtests/dist/99-no-such-scenario.js does not exist (run \`npm run build\`)`);
+    }, 120_000);
   });
 
-  it('refuses an unknown flag, as tilt does', () => {
-    expect(() => runCombined(tool('tiltcheck'), ['-C', REPO, 'Tiltfile', '--', '--no-such-flag'])).toThrow(/unknown flag --no-such-flag/);
-  }, 60_000);
+  it('has the chaos and fleet buttons, manual only', async () => {
+    const r = await tiltfileResult([]);
+    for (const name of ['fleet-100', 'chaos-kill-consumer', 'chaos-kill-api']) {
+      expect(manifest(r, name)!.TriggerMode, name).toBe(TRIGGER_MODE_MANUAL);
+      expect(manifest(r, name)!.Labels).toEqual({ experiments: 'experiments' });
+    }
+    expect(commandOf(manifest(r, 'chaos-kill-consumer')!)).toMatch(/^kubectl -n fleetlab delete pod -l app.kubernetes.io\/name=consumer/);
+  }, 120_000);
 
-  it('catches a reference to a missing resource (negative control)', () => {
-    const r = tiltcheck([]);
-    const api = calls(r, 'k8s_resource').find((c) => arg(c, 0, 'workload') === 'api')!;
-    api.kwargs.resource_deps = ['kafka', 'no-such-resource'];
-    expect(problems(r)).toContain('api: resource_deps names unknown resource no-such-resource');
-  }, 60_000);
+  it('catches a build context that leaves out a file a Dockerfile copies (negative control: ignore=[dashboards])', async () => {
+    const r = structuredClone(await tiltfileResult([]));
+    const api = manifest(r, 'api')!.ImageTargets![0]!;
+    api.BuildDetails.contextIgnores = [...(api.BuildDetails.contextIgnores ?? []), { basePath: api.BuildDetails.context!, patterns: ['dashboards'] }];
+    expect(contextProblems(r)).toContain('docker_build api: COPY dashboards/package.json: dashboards/package.json left out of the context');
+  }, 120_000);
+
+  it('catches a live update into a path the container cannot write (negative control: no emptyDir for src/)', async () => {
+    const r = structuredClone(await tiltfileResult([]));
+    const api = manifest(r, 'api')!;
+    const objects = objectsOf(api).map((o) => {
+      if (o.kind !== 'Deployment') return o;
+      const c = o.spec.template.spec.containers[0];
+      c.volumeMounts = c.volumeMounts.filter((v: { name: string }) => v.name !== 'live-src');
+      return o;
+    });
+    api.DeployTarget.yaml = objects.map((o) => JSON.stringify(o)).join('\n---\n');
+    expect(liveUpdateProblems(r)).toContain('api: live update syncs into /app/services/api/src, which is on the read-only root filesystem (no writable volume there)');
+  }, 120_000);
+
+  it('refuses an unknown flag, as tilt up does', async () => {
+    const r = await runTiltfileResult(['--no-such-flag']);
+    expect(r.status).toBe(5);
+    expect(r.stderr).toMatch(/no-such-flag/);
+  }, 120_000);
+
+  it('would refuse object fragments that are patterns (negative control: the exact-name lookup of real Tilt)', async () => {
+    const copy = join(REPO, `.Tiltfile.fragment-check-${process.pid}`);
+    try {
+      const text = readFileSync(join(REPO, 'Tiltfile'), 'utf8');
+      expect(text).toContain("generated('fleetlab-config')");
+      writeFileSync(copy, text.replace("generated('fleetlab-config')", "'fleetlab-config.*:configmap'"));
+      const r = await runTiltfileResult([], copy);
+      expect(r.status).toBe(5);
+      expect(r.stderr).toContain('No object identified by the fragment "fleetlab-config.*:configmap" could be found');
+    } finally {
+      rmSync(copy, { force: true });
+    }
+  }, 120_000);
 });
+
+/** Where Istio sends a request to the fleetlab gateway for this path: the first http route of its VirtualService that matches. */
+function gatewayDestination(objects: K8sObject[], path: string): string | undefined {
+  const vs = objects.find((o) => o.kind === 'VirtualService' && (o.spec.gateways ?? []).includes('fleetlab'))!;
+  for (const route of vs.spec.http as { match?: { uri: { exact?: string; prefix?: string } }[]; route: { destination: { host: string; port: { number: number } } }[] }[]) {
+    const hit = !route.match || route.match.some((m) => (m.uri.exact !== undefined ? path === m.uri.exact : path.startsWith(m.uri.prefix ?? '')));
+    if (hit) return `${route.route[0]!.destination.host}:${route.route[0]!.destination.port.number}`;
+  }
+  return undefined;
+}
+
+/** Imports of every bundle (loadtests/dist, `npm run build`) that the given k6 module list does not provide. */
+function k6ImportProblems(modules: string[]): string[] {
+  const out: string[] = [];
+  for (const scenario of SCENARIOS) {
+    const file = join(REPO, 'loadtests', 'dist', `${scenario}.js`);
+    if (!existsSync(file)) {
+      out.push(`${scenario}: loadtests/dist/${scenario}.js is missing (run \`npm run build\`)`);
+      continue;
+    }
+    const code = readFileSync(file, 'utf8');
+    const imports = [...code.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm)].map((m) => (m[1] ?? m[2])!);
+    if (imports.length === 0) out.push(`${scenario}: no imports found`);
+    for (const m of imports) if (!modules.includes(m)) out.push(`${scenario}: imports ${m}, which grafana/k6:${K6.k6Version} does not provide`);
+  }
+  return out;
+}
