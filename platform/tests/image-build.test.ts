@@ -19,10 +19,9 @@ import {
   containerState,
   IMAGE_LOGS,
   ignoreFileFor,
-  imageSpecsFromTilt,
   removeContainer,
   runContainer,
-  tiltfileResult,
+  tiltImageSpecs,
   waitForHttp,
   type BuildResult,
   type ImageBuildSpec,
@@ -36,7 +35,7 @@ let specs: ImageBuildSpec[] = [];
 const results = new Map<string, BuildResult>();
 
 beforeAll(async () => {
-  specs = buildOrder(imageSpecsFromTilt(tiltfileResult([])));
+  specs = buildOrder(await tiltImageSpecs([]));
   buildStandIns();
   for (const r of await buildAll(specs, {
     jobs: Number(process.env.FLEETLAB_IMAGE_JOBS ?? 2),

@@ -1,13 +1,14 @@
 // Builds every image of the lab as Tilt would send it, with buildah and the local stand-in bases; prints each result
 // and where its log is. Usage: bash platform/tests/images/build.sh [-- tilt flags]   (FLEETLAB_IMAGE_JOBS=2 default)
-import { buildAll, buildOrder, buildStandIns, IMAGE_LOGS, imageSpecsFromTilt, tiltfileResult } from './images';
+import { buildAll, buildOrder, buildStandIns, IMAGE_LOGS, tiltImageSpecs } from './images';
 
 async function main(): Promise<void> {
-  const flags = process.argv.slice(2).filter((a) => a !== '--');
+  // Flags as the Tiltfile names them, with or without the leading dashes: no-live-update, no-elastic, …
+  const flags = process.argv.slice(2).filter((a) => a !== '--').map((a) => a.replace(/^--/, ''));
   const started = Date.now();
   console.log(`[images] stand-in base images (logs in ${IMAGE_LOGS})`);
   buildStandIns();
-  const specs = buildOrder(imageSpecsFromTilt(tiltfileResult(flags)));
+  const specs = buildOrder(await tiltImageSpecs(flags));
   console.log(`[images] Tilt's docker_builds: ${specs.map((s) => s.ref).join(', ')}`);
   const jobs = Number(process.env.FLEETLAB_IMAGE_JOBS ?? 2);
   const results = await buildAll(specs, {

@@ -1,22 +1,18 @@
 // Real image builds without a Docker engine: the build specs come from real Tilt (`tilt alpha tiltfile-result`), the
 // builder is buildah (chroot isolation), the stand-in bases come from stand-ins.sh, containers run under podman + runc.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
-import { BIN, CACHE, REPO } from '../lib';
+import type { IgnoreDef } from '../build-context';
+import { CACHE, REPO } from '../lib';
+import { tiltfileResult, type ImageTarget, type TiltfileResult } from '../tilt';
 
 export const IMAGES_DIR = join(REPO, 'platform', 'tests', 'images');
 export const IMAGES_CACHE = join(CACHE, 'images');
 export const IMAGE_LOGS = join(IMAGES_CACHE, 'logs');
 /** Tag of every image built here: `localhost/<tilt ref>:dev`. */
 export const builtTag = (ref: string): string => `localhost/${ref}:dev`;
-
-/** One of Tilt's context filters (DockerImageSpec.contextIgnores): patterns relative to basePath; none = all of it. */
-export interface IgnoreDef {
-  basePath: string;
-  patterns?: string[];
-}
 
 /** What Tilt hands its Docker builder for one docker_build: Dockerfile text, context, filters, args, target. */
 export interface ImageBuildSpec {
@@ -41,48 +37,25 @@ export function containerEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Loads the Tiltfile with real Tilt (no cluster) and returns its JSON; flags go after `--` as with `tilt up`. */
-export function tiltfileResult(flags: string[] = []): unknown {
-  const tilt = join(BIN, 'tilt');
-  if (!existsSync(tilt)) throw new Error(`tilt is missing at ${tilt}: run \`bash platform/tests/install-tools.sh\``);
-  const r = spawnSync(tilt, ['alpha', 'tiltfile-result', '--file', join(REPO, 'Tiltfile'), '--', ...flags], {
-    cwd: REPO,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    // No cluster: an empty kubeconfig keeps Tilt from reaching for one.
-    env: { ...process.env, KUBECONFIG: join(tmpdir(), 'fleetlab-no-cluster', 'kubeconfig') },
-  });
-  if (r.status !== 0) throw new Error(`tilt alpha tiltfile-result ${flags.join(' ')} exited ${r.status}\n${r.stderr}`);
-  return JSON.parse(r.stdout) as unknown;
+/** Every docker_build of real Tilt's result for these flags (`no-live-update`, …), once per image ref. */
+export async function tiltImageSpecs(flags: string[] = []): Promise<ImageBuildSpec[]> {
+  return imageSpecsFromTilt(await tiltfileResult(flags));
 }
 
-/** Every docker_build of Tilt's result, once per image ref. */
-export function imageSpecsFromTilt(result: unknown): ImageBuildSpec[] {
+export function imageSpecsFromTilt(result: TiltfileResult): ImageBuildSpec[] {
   const specs = new Map<string, ImageBuildSpec>();
-  const visit = (node: unknown, ref: string | undefined): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item, ref);
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
-    const obj = node as Record<string, unknown>;
-    // An ImageTarget embeds its ImageMapSpec: `selector` (the image ref) sits beside BuildDetails.
-    const here = typeof obj.selector === 'string' && 'BuildDetails' in obj ? obj.selector : ref;
-    if (typeof obj.dockerfileContents === 'string' && typeof obj.context === 'string') {
-      if (!here) throw new Error('a Docker build spec without an image ref in Tilt\'s JSON');
-      specs.set(here, {
-        ref: here,
-        context: obj.context,
-        dockerfileContents: obj.dockerfileContents,
-        contextIgnores: (obj.contextIgnores as IgnoreDef[] | undefined) ?? [],
-        args: (obj.args as string[] | undefined) ?? [],
-        target: (obj.target as string | undefined) || undefined,
-      });
-      return;
-    }
-    for (const value of Object.values(obj)) visit(value, here);
-  };
-  visit(result, undefined);
+  for (const target of result.Manifests.flatMap((m) => m.ImageTargets ?? [])) {
+    const b = target.BuildDetails as ImageTarget['BuildDetails'] & { args?: string[]; target?: string };
+    if (b.dockerfileContents === undefined || b.context === undefined) continue; // not a docker_build
+    specs.set(target.selector, {
+      ref: target.selector,
+      context: b.context,
+      dockerfileContents: b.dockerfileContents,
+      contextIgnores: b.contextIgnores ?? [],
+      args: b.args ?? [],
+      target: b.target || undefined,
+    });
+  }
   return [...specs.values()].sort((a, b) => a.ref.localeCompare(b.ref));
 }
 
