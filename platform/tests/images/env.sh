@@ -1,6 +1,7 @@
 # Sourced by the image scripts: where buildah and podman keep images (in the cache, shared by every checkout) and how
 # they run here (no Docker engine; runc instead of crun, which fails on this kind of host's cgroups and rlimits).
-images_cache="${FLEETLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetlab}/images"
+# FLEETLAB_IMAGE_CACHE moves it elsewhere, e.g. to time a cold build beside the warm cache.
+images_cache="${FLEETLAB_IMAGE_CACHE:-${FLEETLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetlab}/images}"
 mkdir -p "$images_cache/storage" "$images_cache/run" "$images_cache/logs" "$images_cache/downloads"
 # overlay keeps one copy per layer; vfs (FLEETLAB_IMAGE_STORAGE_DRIVER=vfs) copies every layer whole but needs no
 # kernel overlay support.

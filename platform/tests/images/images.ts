@@ -1,15 +1,16 @@
 // Real image builds without a Docker engine: the build specs come from real Tilt (`tilt alpha tiltfile-result`), the
 // builder is buildah (chroot isolation), the stand-in bases come from stand-ins.sh, containers run under podman + runc.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { IgnoreDef } from '../build-context';
 import { CACHE, REPO } from '../lib';
 import { tiltfileResult, type ImageTarget, type TiltfileResult } from '../tilt';
 
 export const IMAGES_DIR = join(REPO, 'platform', 'tests', 'images');
-export const IMAGES_CACHE = join(CACHE, 'images');
+/** Storage, downloads and logs of the image builds; FLEETLAB_IMAGE_CACHE moves them (as env.sh does). */
+export const IMAGES_CACHE = process.env.FLEETLAB_IMAGE_CACHE ?? join(CACHE, 'images');
 export const IMAGE_LOGS = join(IMAGES_CACHE, 'logs');
 /** Tag of every image built here: `localhost/<tilt ref>:dev`. */
 export const builtTag = (ref: string): string => `localhost/${ref}:dev`;
@@ -107,6 +108,35 @@ function npmrc(): string {
   return path;
 }
 
+/**
+ * The folders Tilt's `only=` keeps, hard-linked into `work`, when the context has such a filter: buildah walks the
+ * whole context for every COPY (node_modules included) before the ignore file drops it, which made a fully cached
+ * build take minutes. Everything outside those paths is excluded by `only=` anyway, and the ignore file still applies
+ * in full, so the files sent are the same.
+ */
+function stagedContext(spec: ImageBuildSpec, work: string): string {
+  const only = spec.contextIgnores.find(
+    (d) => relative(spec.context, d.basePath) === '' && d.patterns?.[0] === '**' && d.patterns.length > 1 &&
+      d.patterns.slice(1).every((p) => p.startsWith('!') && !/[*?[\\]/.test(p)),
+  );
+  if (!only) return spec.context;
+  const staged = join(work, 'context');
+  mkdirSync(staged);
+  const rels = only.patterns!.slice(1).map((p) => p.slice(1).replace(/^\/+|\/+$/g, '')).sort();
+  const done: string[] = [];
+  for (const rel of rels) {
+    // Sorted, a folder comes before what is inside it, which it already brought along.
+    if (done.some((d) => rel === d || rel.startsWith(`${d}/`))) continue;
+    const source = join(spec.context, rel);
+    if (!existsSync(source)) continue;
+    done.push(rel);
+    mkdirSync(dirname(join(staged, rel)), { recursive: true });
+    const r = spawnSync('cp', ['-al', source, join(staged, rel)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`staging ${rel} of ${spec.ref}'s context failed: ${r.stderr}`);
+  }
+  return staged;
+}
+
 /** `buildah bud` of one spec with layer caching; the log goes to IMAGE_LOGS/build-<ref>.log. */
 export async function buildImage(spec: ImageBuildSpec, env: NodeJS.ProcessEnv = containerEnv()): Promise<BuildResult> {
   mkdirSync(IMAGE_LOGS, { recursive: true });
@@ -137,7 +167,7 @@ export async function buildImage(spec: ImageBuildSpec, env: NodeJS.ProcessEnv = 
     tag,
     ...spec.args.flatMap((a) => ['--build-arg', a]),
     ...(spec.target ? ['--target', spec.target] : []),
-    spec.context,
+    stagedContext(spec, work),
   ];
   const started = Date.now();
   const out = createWriteStream(log);
