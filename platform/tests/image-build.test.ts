@@ -36,7 +36,7 @@ const results = new Map<string, BuildResult>();
 
 beforeAll(async () => {
   specs = buildOrder(await tiltImageSpecs([]));
-  buildStandIns();
+  await buildStandIns();
   for (const r of await buildAll(specs, {
     jobs: Number(process.env.FLEETLAB_IMAGE_JOBS ?? 2),
     report: (r) => console.log(`[images] ${r.ref}: ${r.ok ? 'built' : 'failed'} in ${r.seconds}s (log ${r.log})`),

@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const flags = process.argv.slice(2).filter((a) => a !== '--').map((a) => a.replace(/^--/, ''));
   const started = Date.now();
   console.log(`[images] stand-in base images (logs in ${IMAGE_LOGS})`);
-  buildStandIns();
+  await buildStandIns();
   const specs = buildOrder(await tiltImageSpecs(flags));
   console.log(`[images] Tilt's docker_builds: ${specs.map((s) => s.ref).join(', ')}`);
   const jobs = Number(process.env.FLEETLAB_IMAGE_JOBS ?? 2);

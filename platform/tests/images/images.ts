@@ -192,10 +192,17 @@ export async function buildImage(spec: ImageBuildSpec, env: NodeJS.ProcessEnv = 
   };
 }
 
-/** Runs stand-ins.sh (builds the local base images when their inputs changed), output to the console. */
-export function buildStandIns(env: NodeJS.ProcessEnv = containerEnv()): void {
-  const r = spawnSync('bash', [join(IMAGES_DIR, 'stand-ins.sh')], { cwd: REPO, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`stand-ins.sh exited ${r.status}: see ${IMAGE_LOGS}`);
+/**
+ * Runs stand-ins.sh (builds the local base images when their inputs changed), output to the console. Asynchronous:
+ * a cold run takes minutes, and a vitest worker must keep answering meanwhile.
+ */
+export async function buildStandIns(env: NodeJS.ProcessEnv = containerEnv()): Promise<void> {
+  const status = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn('bash', [join(IMAGES_DIR, 'stand-ins.sh')], { cwd: REPO, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (status !== 0) throw new Error(`stand-ins.sh exited ${status}: see ${IMAGE_LOGS}`);
 }
 
 /**

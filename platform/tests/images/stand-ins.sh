@@ -40,10 +40,10 @@ debian_key="$(key debian-v1 <(echo "$DEBIAN_SUITE $DEBIAN_MIRROR"))"
 rootfs_tar="$images_cache/downloads/$DEBIAN_SUITE-minbase-$debian_key.tar"
 if ! fresh "$debian" "$debian_key"; then
   if [ ! -f "$rootfs_tar" ]; then
-    say "debootstrap --variant=minbase $DEBIAN_SUITE from $DEBIAN_MIRROR (about 1-2 min; log $logs/debootstrap.log)"
+    say "debootstrap --variant=minbase $DEBIAN_SUITE from $DEBIAN_MIRROR (1-4 min; log $logs/debootstrap.log)"
     tmp="$(mktemp -d "$images_cache/downloads/rootfs.XXXXXX")"
     # debootstrap mounts /proc and /sys inside the rootfs while it works: unmount them before anything removes it.
-    cleanup_rootfs() { grep -o " $tmp/[^ ]*" /proc/mounts | sort -r | xargs -r umount -l; rm -rf "$tmp"; }
+    cleanup_rootfs() { { grep -o " $tmp/[^ ]*" /proc/mounts || true; } | sort -r | xargs -r umount -l; rm -rf "$tmp"; }
     trap cleanup_rootfs EXIT
     debootstrap --variant=minbase "$DEBIAN_SUITE" "$tmp/rootfs" "$DEBIAN_MIRROR" >"$logs/debootstrap.log" 2>&1 ||
       { say "debootstrap failed: see $logs/debootstrap.log"; tail -5 "$logs/debootstrap.log"; exit 1; }
