@@ -151,6 +151,8 @@ export async function buildImage(spec: ImageBuildSpec, env: NodeJS.ProcessEnv = 
     'bud',
     '--pull=never',
     '--layers',
+    // A failed build (connect, where Confluent Hub is out of reach) would otherwise leave its containers mounted.
+    '--force-rm',
     '--isolation',
     'chroot',
     '--network',
