@@ -29,6 +29,7 @@ export const istioLine = (): string => readFileSync(join(istioDir(), 'VERSION'),
 const CHARTS: Record<string, string> = {
   base: 'manifests/charts/base',
   istiod: 'manifests/charts/istio-control/istio-discovery',
+  cni: 'manifests/charts/istio-cni',
   gateway: 'manifests/charts/gateway',
 };
 

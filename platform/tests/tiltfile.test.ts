@@ -140,7 +140,7 @@ describe('Tiltfile, loaded by real Tilt', () => {
       // Which resources exist for which flags.
       const expected = [
         'fleetlab-config', 'kafka', 'mongodb', 'api', 'simulator', 'consumer', 'web',
-        ...(mesh ? ['istio-base', 'istiod', 'istio-ingressgateway', 'mesh-policies'] : []),
+        ...(mesh ? ['istio-base', 'istio-cni', 'istiod', 'istio-ingressgateway', 'mesh-policies'] : []),
         ...(observability ? ['jaeger', 'prometheus', 'grafana', 'kiali'] : []),
         ...(elastic ? ['elasticsearch', 'kibana', 'connect', 'connect-setup', 'kibana-setup'] : []),
         ...(live ? ['tsc-watch'] : []),
@@ -184,9 +184,13 @@ describe('Tiltfile, loaded by real Tilt', () => {
     const r = await tiltfileResult([]);
     const kinds = (name: string) => objectsOf(manifest(r, name)!)
       .map((o) => `${o.kind}/${['ConfigMap', 'Secret'].includes(o.kind) ? o.metadata.name.replace(/-[a-z0-9]{10}$/, '-<hash>') : o.metadata.name}`).sort();
+    // The namespace's NetworkPolicies come with it, before any workload: every one the render holds, and nothing else.
+    const rendered = r.Manifests.flatMap(objectsOf).filter((o) => o.kind === 'NetworkPolicy').map((o) => `NetworkPolicy/${o.metadata.name}`);
+    expect(rendered).toContain('NetworkPolicy/default-deny');
     expect(kinds('fleetlab-config')).toEqual([
-      'ConfigMap/fleetlab-config-<hash>', 'ConfigMap/web-config-<hash>', 'ConfigMap/web-nginx-<hash>', 'Namespace/fleetlab', 'Secret/fleetlab-secrets-<hash>',
-    ]);
+      'ConfigMap/fleetlab-config-<hash>', 'ConfigMap/web-config-<hash>', 'ConfigMap/web-nginx-<hash>', 'Namespace/fleetlab', ...rendered,
+      'Secret/fleetlab-secrets-<hash>',
+    ].sort());
     expect(kinds('prometheus')).toEqual(expect.arrayContaining(['ConfigMap/prometheus-<hash>', 'ClusterRole/fleetlab-prometheus', 'Deployment/prometheus']));
     expect(kinds('grafana')).toEqual(expect.arrayContaining(['ConfigMap/grafana-provisioning-<hash>', 'ConfigMap/grafana-dashboards-<hash>', 'ConfigMap/grafana-dashboards-repo']));
     // Pods wait for their config: every resource that mounts fleetlab-config depends on the resource that applies it.
@@ -219,10 +223,11 @@ describe('Tiltfile, loaded by real Tilt', () => {
     const r = await tiltfileResult([]);
     const cmd = (name: string) => commandOf(manifest(r, name)!);
     expect(cmd('istio-base')).toMatch(/helm upgrade --install istio-base base .*--version \d+\.\d+\.\d+/);
-    expect(manifest(r, 'istiod')!.ResourceDependencies).toEqual(['istio-base']);
+    expect(manifest(r, 'istio-cni')!.ResourceDependencies).toEqual(['istio-base']);
+    expect(manifest(r, 'istiod')!.ResourceDependencies).toEqual(['istio-cni']);
     expect(manifest(r, 'istio-ingressgateway')!.ResourceDependencies).toEqual(['istiod']);
     expect(manifest(r, 'fleetlab-config')!.ResourceDependencies).toEqual(['istiod']);
-    const charts = { 'istio-base': 'base', istiod: 'istiod', 'istio-ingressgateway': 'gateway' } as const;
+    const charts = { 'istio-base': 'base', 'istio-cni': 'cni', istiod: 'istiod', 'istio-ingressgateway': 'gateway' } as const;
     const unknown: string[] = [];
     for (const [resource, chart] of Object.entries(charts)) {
       for (const key of Object.keys(helmSets(cmd(resource)))) {
@@ -234,6 +239,9 @@ describe('Tiltfile, loaded by real Tilt', () => {
     const istiod = helmSets(cmd('istiod'));
     // istiod's own request is small (the chart's default is 500m and 2 GiB), and apps wait for their proxy.
     expect(istiod).toMatchObject({ 'resources.requests.memory': '256Mi', 'meshConfig.defaultConfig.holdApplicationUntilProxyStarts': 'true' });
+    // Sidecars without a NET_ADMIN init container, so meshed pods pass the namespace's `restricted` Pod Security.
+    expect(istiod).toMatchObject({ 'cni.enabled': 'true' });
+    expect(cmd('istio-cni')).toMatch(/helm upgrade --install istio-cni cni .*--namespace istio-system/);
   }, 120_000);
 
   it("refuses a helm key the chart doesn't have (negative control: pilot.resources of older charts)", async () => {
@@ -248,7 +256,7 @@ describe('Tiltfile, loaded by real Tilt', () => {
     };
     const r = await tiltfileResult([]);
     // The list belongs to the release the Tiltfile installs.
-    for (const name of ['istio-base', 'istiod', 'istio-ingressgateway']) expect(commandOf(manifest(r, name)!)).toContain(`--version ${addons.istioVersion} `);
+    for (const name of ['istio-base', 'istio-cni', 'istiod', 'istio-ingressgateway']) expect(commandOf(manifest(r, name)!)).toContain(`--version ${addons.istioVersion} `);
     for (const [name, image] of Object.entries(addons.images)) {
       const images = podTemplates(objectsOf(manifest(r, name)!)).flatMap((t) => t.spec.containers.map((c: { image: string }) => c.image));
       expect(images, name).toEqual([image]);
