@@ -1,7 +1,7 @@
 // Wiring only: config, telemetry, MongoDB, Kafka, ops endpoints and shutdown around the position store.
 import { Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { AllTopics, NewPosition, Topics } from '@fleetlab/contracts';
+import { AllTopics, StorablePosition, Topics } from '@fleetlab/contracts';
 import { ValidatingConsumer, createKafka, ensureTopics, onShutdown, startOpsServer } from '@fleetlab/runtime';
 import { createLogger, createRegistry } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     kafka,
     groupId: config.kafka.groupId,
     topic: Topics.newPosition,
-    schema: NewPosition,
+    // An original Code Delivery position (no trip, no seq) is dead-lettered with the reason why (docs/architecture.md).
+    schema: StorablePosition,
     dlqProducer,
     logger,
     metrics: metrics.kafka,

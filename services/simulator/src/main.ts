@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { AllTopics, CancelTrips, NewDirection, Topics } from '@fleetlab/contracts';
+import { AllTopics, CancelTrips, NewDirectionWire, Topics, completeDirection } from '@fleetlab/contracts';
 import { createKafka, deadLetter, ensureTopics, onShutdown, startOpsServer, ValidatingConsumer } from '@fleetlab/runtime';
 import { createLogger, createRegistry, KafkaMetrics } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
@@ -86,11 +86,12 @@ async function main(): Promise<void> {
     kafka,
     groupId: DIRECTIONS_GROUP,
     topic: Topics.newDirection,
-    schema: NewDirection,
+    // The original two-field form is valid too: what it lacks is derived from the record (contracts, completeDirection).
+    schema: NewDirectionWire,
     dlqProducer: producer,
     logger,
     metrics: kafkaMetrics,
-    handleBatch: (messages) => intake.handle(messages),
+    handleBatch: (messages) => intake.handle(messages.map((m) => ({ ...m, value: completeDirection(m.value, m) }))),
   });
   const cancels = new ValidatingConsumer({
     kafka,

@@ -12,7 +12,7 @@ import {
 import { Inject, type OnModuleDestroy } from '@nestjs/common';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { describeZodError, type NewPosition } from '@fleetlab/contracts';
+import { describeZodError, type AnyPosition } from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
@@ -68,7 +68,7 @@ export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   /** Delivers one position from Kafka to the sockets that want it. */
-  dispatch(position: NewPosition, processed?: Context): void {
+  dispatch(position: AnyPosition, processed?: Context): void {
     this.dispatcher?.dispatch(position, processed);
   }
 
