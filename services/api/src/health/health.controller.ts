@@ -18,10 +18,14 @@ export class HealthController {
   ) {}
 
   @Get('healthz')
-  @ApiOperation({ summary: 'Liveness: the process serves HTTP' })
-  @ApiResponse({ status: 200 })
-  healthz(): { status: 'ok' } {
-    return { status: 'ok' };
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP and nothing in it has given up (a crashed gateway consumer)' })
+  @ApiResponse({ status: 200, schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  @ApiResponse({ status: 503, schema: { type: 'object', properties: { status: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } } })
+  healthz(@Res() res: ServerResponse): void {
+    const problem = this.gatewayConsumer.livenessProblem();
+    const status = problem === undefined ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(problem === undefined ? { status: 'ok' } : { status: 'not live', problems: [problem] }));
   }
 
   @Get('readyz')

@@ -31,6 +31,11 @@ export class GatewayConsumerService implements OnApplicationBootstrap {
     void this.startWithRetry();
   }
 
+  /** Why the gateway consumer will not recover by itself (see ValidatingConsumer.livenessProblem), or undefined. */
+  livenessProblem(): string | undefined {
+    return this.consumer?.livenessProblem();
+  }
+
   /** In its group and fetching. */
   isReady(): boolean {
     return this.consumer?.isJoined() ?? false;
