@@ -21,8 +21,15 @@ import { StartTripBody } from '../trips/trips.dto';
 import { TripsService } from '../trips/trips.service';
 import { PositionDispatcher, fleetRoom, tripRoom } from './position-dispatcher';
 
-const TripSubscription = z.object({ tripId: z.string().min(1).max(128) });
-const FleetSubscription = z.object({ fleetId: z.string().min(1).max(128).optional() }).default({});
+/** socket.io hands binary payloads over as Buffers, which zod would take for objects with no fields. */
+const NotBinary = z.unknown().superRefine((value, ctx) => {
+  if (Buffer.isBuffer(value) || value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'binary payloads are not accepted', fatal: true });
+  }
+});
+const TripSubscription = NotBinary.pipe(z.object({ tripId: z.string().min(1).max(128) }));
+const FleetSubscription = NotBinary.pipe(z.object({ fleetId: z.string().min(1).max(128).optional() }).default({}));
+const DirectionRequest = NotBinary.pipe(StartTripBody);
 
 type Ack = { ok: true; room: string } | SocketError;
 
@@ -101,7 +108,7 @@ export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnG
 
   @SubscribeMessage('new-direction')
   async newDirection(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<{ tripId: string } | SocketError> {
-    const parsed = StartTripBody.safeParse(payloadOf(data));
+    const parsed = DirectionRequest.safeParse(payloadOf(data));
     if (!parsed.success) return invalid('new-direction', parsed.error);
     try {
       const started = await this.trips.start({ ...parsed.data, clientId: client.id, source: 'socket' });
