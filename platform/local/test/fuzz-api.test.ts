@@ -1,14 +1,16 @@
 // The api fuzzed from its own OpenAPI document by schemathesis (pinned, installed into the cache on first use):
 // every operation, every check, a bounded number of examples, zero failures.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/paths';
 import { api, closeDb, db, lab } from './helpers';
 
 /** Examples per operation and phase: enough to find the disagreements between document and validation, bounded for 2 cores. */
-export const FUZZ_MAX_EXAMPLES = 30;
+export const FUZZ_MAX_EXAMPLES = 10;
+/** Past this the run is stopped and the test fails, naming the log. */
+const FUZZ_DEADLINE_MS = 1_500_000;
 const FUZZ_SEED = 20_261_125;
 
 afterAll(closeDb);
@@ -19,7 +21,9 @@ describe('the api under schemathesis', () => {
     const reports = join(lab().runDir, 'schemathesis');
     mkdirSync(reports, { recursive: true });
     const junit = join(reports, 'junit.xml');
-    const result = spawnSync(
+    const log = join(reports, 'schemathesis.log');
+    const out = createWriteStream(log);
+    const child = spawn(
       st,
       [
         '--no-color',
@@ -34,17 +38,21 @@ describe('the api under schemathesis', () => {
         '--request-timeout', '20',
         '--report', 'junit', '--report-junit-path', junit,
       ],
-      { encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    child.stdout.pipe(out);
+    child.stderr.pipe(out);
+    const timer = setTimeout(() => child.kill('SIGTERM'), FUZZ_DEADLINE_MS);
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    clearTimeout(timer);
     // Fleets the fuzzer started run on: cancel them so later tests get the lab's CPU back.
     const fleets = await (await db()).collection('fleets').find({ status: { $ne: 'cancelled' } }, { projection: { _id: 1 } }).toArray();
     for (const fleet of fleets) await api(`/fleets/${String(fleet._id)}`, { method: 'DELETE' });
 
-    const output = `${result.stdout}\n${result.stderr}`;
+    const output = readFileSync(log, 'utf8');
     const cases = /(\d+) generated/.exec(output)?.[1];
-    process.stdout.write(`schemathesis: ${cases ?? '?'} test cases, exit ${result.status}; report ${junit}\n`);
-    expect(result.error, output.slice(-20_000)).toBeUndefined();
-    expect(result.status, output.slice(-20_000)).toBe(0);
+    process.stdout.write(`schemathesis: ${cases ?? '?'} test cases generated, exit ${status}; log ${log}, report ${junit}\n`);
+    expect(status, output.slice(-20_000)).toBe(0);
     expect(readFileSync(junit, 'utf8')).not.toMatch(/<failure/);
-  }, 1_000_000);
+  }, FUZZ_DEADLINE_MS + 300_000);
 });
