@@ -35,7 +35,7 @@ describe('the api under schemathesis', () => {
         '--seed', String(FUZZ_SEED),
         '--generation-deterministic',
         '--workers', '1',
-        '--request-timeout', '20',
+        '--request-timeout', '60',
         '--report', 'junit', '--report-junit-path', junit,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },

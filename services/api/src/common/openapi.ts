@@ -30,5 +30,18 @@ export const lngLatSchema = {
   example: [-47.8825, -15.7942],
 } as SchemaObject;
 
+/**
+ * `[lng, lat]` in a response: the same pair without `prefixItems`, which schemathesis 4.32 cannot read in response
+ * schemas ("is not of types boolean, object"); the api only ever answers pairs it validated on the way in.
+ */
+export const lngLatResponseSchema: SchemaObject = {
+  type: 'array',
+  items: { type: 'number', minimum: -180, maximum: 180 },
+  minItems: 2,
+  maxItems: 2,
+  description: '[lng, lat], GeoJSON order',
+  example: [-47.8825, -15.7942],
+};
+
 /** An id as the api validates it: 1 to 128 characters. */
 export const idSchema: SchemaObject = { type: 'string', minLength: 1, maxLength: 128 };

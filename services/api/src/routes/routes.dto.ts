@@ -2,7 +2,7 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { LngLat, type Route } from '@fleetlab/contracts';
 import { z } from 'zod';
-import { lngLatSchema } from '../common/openapi';
+import { lngLatResponseSchema, lngLatSchema } from '../common/openapi';
 
 export const MAX_ROUTE_POINTS = 10_000;
 
@@ -86,8 +86,8 @@ export const routeSummarySchema: SchemaObject = {
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
-    startPosition: lngLatSchema,
-    endPosition: lngLatSchema,
+    startPosition: lngLatResponseSchema,
+    endPosition: lngLatResponseSchema,
     pointCount: { type: 'integer' },
     source: { type: 'string', enum: ['seed', 'user', 'generated'] },
   },
@@ -98,9 +98,9 @@ export const routeSchema: SchemaObject = {
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
-    startPosition: lngLatSchema,
-    endPosition: lngLatSchema,
-    points: { type: 'array', items: lngLatSchema },
+    startPosition: lngLatResponseSchema,
+    endPosition: lngLatResponseSchema,
+    points: { type: 'array', items: lngLatResponseSchema },
   },
 };
 

@@ -2,7 +2,7 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { TripStatus, type LngLat } from '@fleetlab/contracts';
 import { z } from 'zod';
-import { idSchema, lngLatSchema } from '../common/openapi';
+import { idSchema, lngLatResponseSchema } from '../common/openapi';
 import type { TripDoc } from './trip.schema';
 
 const Id = z.string().min(1).max(128);
@@ -84,7 +84,7 @@ export function toTripView(doc: TripDoc, fleetCancelledAt?: Date): TripView {
   return view;
 }
 
-const lngLat = lngLatSchema;
+const lngLat = lngLatResponseSchema;
 const statusSchema: SchemaObject = { type: 'string', enum: ['requested', 'running', 'finished', 'cancelled'] };
 
 export const startTripBodySchema: SchemaObject = {
