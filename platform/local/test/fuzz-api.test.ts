@@ -30,12 +30,15 @@ describe('the api under schemathesis', () => {
         'run', `${lab().apiUrl}/docs-json`,
         '--url', lab().apiUrl,
         '--checks', 'all',
+        // Speed is the benchmarks' business (docs/benchmarks.md), not a test's: on a loaded 2-core machine a fleet of
+        // 100 or 999 generated routes takes longer than the check's 10 s.
+        '--exclude-checks', 'max_response_time',
         '--phases', 'examples,coverage,fuzzing',
         '--max-examples', String(FUZZ_MAX_EXAMPLES),
         '--seed', String(FUZZ_SEED),
         '--generation-deterministic',
         '--workers', '1',
-        '--request-timeout', '60',
+        '--request-timeout', '300',
         '--report', 'junit', '--report-junit-path', junit,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
