@@ -3,3 +3,4 @@ export * from './kafka';
 export * from './ops-server';
 export * from './shutdown';
 export * from './mongo';
+export * from './startup';

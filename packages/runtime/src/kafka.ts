@@ -137,11 +137,21 @@ export interface ValidatingConsumerOptions<S extends z.ZodTypeAny> {
   consumerConfig?: Partial<ConsumerConfig>;
   partitionsConsumedConcurrently?: number;
   /**
+   * How long the consumer may crash and restart without getting back into its group before the service stops
+   * reporting itself live (DEFAULT_LIVENESS_GRACE_MS): long enough for a broker restart, short enough that a
+   * path that stays broken gets the process restarted.
+   */
+  livenessGraceMs?: number;
+  now?(): number;
+  /**
    * Handles the valid messages of one fetched batch, in partition order. Offsets are committed only after it
    * resolves, so a crash redelivers the batch: handlers must be idempotent.
    */
   handleBatch(messages: ValidMessage<z.infer<S>>[], partition: number): Promise<void>;
 }
+
+/** See ValidatingConsumerOptions.livenessGraceMs. */
+export const DEFAULT_LIVENESS_GRACE_MS = 60_000;
 
 /**
  * A consumer that validates every message: invalid ones go to `<topic>.dlq` with the reason in a header (and the
@@ -151,9 +161,15 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
   private readonly consumer: Consumer;
   private running = false;
   private joined = false;
+  /** kafkajs stopped restarting it: only a new process brings it back. */
   private crashed: Error | undefined;
+  /** The first crash since the consumer was last in its group, and the latest one; cleared on joining. */
+  private crashingSince: number | undefined;
+  private lastCrash: Error | undefined;
+  private readonly now: () => number;
 
   constructor(private readonly options: ValidatingConsumerOptions<S>) {
+    this.now = options.now ?? Date.now;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
@@ -164,6 +180,8 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
     const { GROUP_JOIN, REBALANCING, STOP, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, () => {
       this.joined = true;
+      this.crashingSince = undefined;
+      this.lastCrash = undefined;
     });
     // While rebalancing, stopped or crashed (kafkajs rejoins by itself after a retriable crash) no partition is owned.
     for (const event of [REBALANCING, STOP, DISCONNECT] as const) {
@@ -175,6 +193,8 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
       this.joined = false;
       const error = event.payload.error;
       this.options.logger.error({ err: error, restart: event.payload.restart }, 'consumer crashed');
+      this.crashingSince ??= this.now();
+      this.lastCrash = error;
       if (!event.payload.restart) {
         this.crashed = error;
         this.running = false;
@@ -190,6 +210,25 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
   /** True once the consumer has joined its group and owns its partitions; readiness waits for this. */
   isJoined(): boolean {
     return this.isRunning() && this.joined;
+  }
+
+  /**
+   * Why this consumer will not recover by itself, or undefined. It is not live once kafkajs has stopped restarting
+   * it, or once it has been crashing without getting back into its group for longer than the grace period: a
+   * process restart (fresh connections, fresh metadata, topics ensured) is then the way back. A consumer not yet
+   * started, or stopped on purpose, is live.
+   */
+  livenessProblem(): string | undefined {
+    const { groupId, topic } = this.options;
+    if (this.crashed) return `consumer ${groupId} on ${topic} crashed and will not restart: ${this.crashed.message}`;
+    if (this.crashingSince === undefined) return undefined;
+    const graceMs = this.options.livenessGraceMs ?? DEFAULT_LIVENESS_GRACE_MS;
+    const outMs = this.now() - this.crashingSince;
+    if (outMs <= graceMs) return undefined;
+    return (
+      `consumer ${groupId} on ${topic} has been crashing for ${Math.round(outMs / 1000)} s without getting back into ` +
+      `its group (limit ${Math.round(graceMs / 1000)} s): ${this.lastCrash?.message ?? 'unknown error'}`
+    );
   }
 
   async start(): Promise<void> {
@@ -274,6 +313,8 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
 
   async stop(): Promise<void> {
     this.running = false;
+    // Stopped on purpose: whatever crashed before is no reason to restart the process now.
+    this.crashingSince = undefined;
     await this.consumer.disconnect();
   }
 }

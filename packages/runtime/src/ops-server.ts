@@ -7,15 +7,22 @@ export interface Readiness {
   check(): Promise<string[]> | string[];
 }
 
+export interface Liveness {
+  /** Why the process cannot recover by itself (a consumer that crashed for good, say); empty while live. */
+  check(): string[];
+}
+
 /**
- * The operational endpoints of a service without an HTTP framework: /healthz (the process serves),
- * /readyz (its dependencies answer; 503 names those that don't) and /metrics.
+ * The operational endpoints of a service without an HTTP framework: /healthz (live: nothing in the process has
+ * given up; 503 names what has, so a supervisor restarts it), /readyz (its dependencies answer; 503 names those
+ * that don't) and /metrics.
  */
 export async function startOpsServer(options: {
   host: string;
   port: number;
   registry: Registry;
   readiness: Readiness;
+  liveness?: Liveness;
 }): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -24,7 +31,12 @@ export async function startOpsServer(options: {
       return;
     }
     if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      const problems = options.liveness?.check() ?? [];
+      if (problems.length === 0) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      } else {
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'not live', problems }));
+      }
       return;
     }
     if (path === '/readyz') {

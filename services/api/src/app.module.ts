@@ -22,6 +22,9 @@ export class AppModule {
           // Indexes are created explicitly where they are owned; FerretDB and MongoDB both accept them.
           autoIndex: false,
           serverSelectionTimeoutMS: 5000,
+          // Opened without waiting, so the HTTP server answers while MongoDB comes up: DatabaseStartupService awaits
+          // and retries it, and /readyz says so meanwhile.
+          lazyConnection: true,
         }),
         MetricsModule,
         KafkaModule,

@@ -8,6 +8,7 @@ import { createLogger } from '@fleetlab/telemetry';
 import { AppModule } from './app.module';
 import { corsOrigin, loadConfig } from './config';
 import { NestPinoLogger } from './common/logger';
+import { methodNotAllowed } from './common/method-not-allowed';
 import { ApiMetrics } from './metrics/api-metrics';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { ConfiguredIoAdapter } from './positions/socket-io.adapter';
@@ -64,9 +65,13 @@ async function bootstrap(): Promise<void> {
       .setTitle('fleetlab api')
       .setDescription('Routes, trips and fleets of the fleetlab delivery simulation. Events: see docs/architecture.md.')
       .setVersion('0.1.0')
+      // 3.1 for JSON Schema's prefixItems: a [lng, lat] pair with each its own range (common/openapi.ts).
+      .setOpenAPIVersion('3.1.0')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // Before the routes: a documented path asked with another method is a 405 naming the allowed ones, not a 404.
+  app.use(methodNotAllowed(document.paths));
 
   const faultServer = faults ? await faults.listen(config.FAULT_INJECTION_PORT) : undefined;
 

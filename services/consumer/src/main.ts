@@ -1,8 +1,8 @@
 // Wiring only: config, telemetry, MongoDB, Kafka, ops endpoints and shutdown around the position store.
 import { Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { AllTopics, NewPosition, Topics } from '@fleetlab/contracts';
-import { ValidatingConsumer, createKafka, ensureTopics, onShutdown, startOpsServer } from '@fleetlab/runtime';
+import { AllTopics, StorablePosition, Topics } from '@fleetlab/contracts';
+import { StartUp, ValidatingConsumer, createKafka, ensureTopics, onShutdown, startOpsServer } from '@fleetlab/runtime';
 import { createLogger, createRegistry } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
 import { ConsumerMetrics } from './metrics';
@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     kafka,
     groupId: config.kafka.groupId,
     topic: Topics.newPosition,
-    schema: NewPosition,
+    // An original Code Delivery position (no trip, no seq) is dead-lettered with the reason why (docs/architecture.md).
+    schema: StorablePosition,
     dlqProducer,
     logger,
     metrics: metrics.kafka,
@@ -40,15 +41,19 @@ async function main(): Promise<void> {
     handleBatch: createBatchHandler({ store, metrics, logger }),
   });
 
+  const startUp = new StartUp(logger);
   // Up first, so probes see a live process (and an unready one) while the dependencies come up.
   const ops = await startOpsServer({
     host: config.host,
     port: config.port,
     registry,
+    liveness: { check: () => [consumer.livenessProblem()].filter((p): p is string => p !== undefined) },
     readiness: {
       check: async () => {
         const notReady: string[] = [];
-        if (!consumer.isRunning()) notReady.push('kafka consumer not running');
+        const pending = startUp.pending();
+        if (pending) notReady.push(`starting: waiting for ${pending}`);
+        else if (!consumer.isRunning()) notReady.push('kafka consumer not running');
         else if (!consumer.isJoined()) notReady.push('kafka consumer not in its group');
         const ping = await withTimeout(store.ping(), PING_TIMEOUT_MS).then(
           () => undefined,
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
   logger.info({ host: config.host, port: ops.port }, 'ops server listening');
 
   onShutdown(logger, [
+    async () => startUp.stop(),
     () => consumer.stop(), // the batch in flight finishes and commits first
     () => store.flush(), // then the trips' deferred progress
     () => mongo.close(),
@@ -69,14 +75,14 @@ async function main(): Promise<void> {
     () => ops.close(),
   ]);
 
-  await mongo.connect();
-  await store.ensureIndexes();
-  await ensureTopics(
-    kafka,
-    AllTopics.map((topic) => ({ topic, numPartitions: config.kafka.partitions })),
-  );
-  await dlqProducer.connect();
-  await consumer.start();
+  const started = await startUp.run([
+    { name: 'mongodb', run: () => mongo.connect() },
+    { name: 'mongodb indexes', run: () => store.ensureIndexes() },
+    { name: 'kafka topics', run: () => ensureTopics(kafka, AllTopics.map((topic) => ({ topic, numPartitions: config.kafka.partitions }))) },
+    { name: 'kafka producer', run: () => dlqProducer.connect() },
+    { name: 'kafka consumer', run: () => consumer.start() },
+  ]);
+  if (!started) return;
   logger.info(
     { topic: Topics.newPosition, group: config.kafka.groupId, concurrency: config.kafka.concurrency, database: config.mongo.database },
     'consuming',

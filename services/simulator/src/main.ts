@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { AllTopics, CancelTrips, NewDirection, Topics } from '@fleetlab/contracts';
-import { createKafka, deadLetter, ensureTopics, onShutdown, startOpsServer, ValidatingConsumer } from '@fleetlab/runtime';
+import { AllTopics, CancelTrips, NewDirectionWire, Topics, completeDirection } from '@fleetlab/contracts';
+import { createKafka, deadLetter, ensureTopics, onShutdown, startOpsServer, StartUp, ValidatingConsumer } from '@fleetlab/runtime';
 import { createLogger, createRegistry, KafkaMetrics } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
 import { CachingDefaultPartitioner } from './partitioner';
@@ -86,11 +86,12 @@ async function main(): Promise<void> {
     kafka,
     groupId: DIRECTIONS_GROUP,
     topic: Topics.newDirection,
-    schema: NewDirection,
+    // The original two-field form is valid too: what it lacks is derived from the record (contracts, completeDirection).
+    schema: NewDirectionWire,
     dlqProducer: producer,
     logger,
     metrics: kafkaMetrics,
-    handleBatch: (messages) => intake.handle(messages),
+    handleBatch: (messages) => intake.handle(messages.map((m) => ({ ...m, value: completeDirection(m.value, m) }))),
   });
   const cancels = new ValidatingConsumer({
     kafka,
@@ -107,13 +108,19 @@ async function main(): Promise<void> {
     },
   });
 
+  const startUp = new StartUp(logger);
   const ops = await startOpsServer({
     host: config.HOST,
     port: config.PORT,
     registry,
+    liveness: {
+      check: () => [directions.livenessProblem(), cancels.livenessProblem()].filter((p): p is string => p !== undefined),
+    },
     readiness: {
       check: () => {
         const notReady: string[] = [];
+        const pending = startUp.pending();
+        if (pending) notReady.push(`starting: waiting for ${pending}`);
         if (!producerConnected) notReady.push('kafka producer');
         if (!directions.isJoined()) notReady.push(`consumer ${DIRECTIONS_GROUP}`);
         if (!cancels.isJoined()) notReady.push(`consumer ${CONTROL_GROUP}`);
@@ -123,6 +130,7 @@ async function main(): Promise<void> {
   });
 
   onShutdown(logger, [
+    async () => startUp.stop(),
     // Stop intake first: no trip may start after the hand-off.
     () => Promise.all([directions.stop(), cancels.stop()]),
     () => player.handOff(),
@@ -130,12 +138,20 @@ async function main(): Promise<void> {
     () => ops.close(),
   ]);
 
-  await ensureTopics(kafka, AllTopics.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS })));
-  await producer.connect();
-  player.run();
-  // Cancels first, so a cancel produced while directions are being read is not missed.
-  await cancels.start();
-  await directions.start();
+  const started = await startUp.run([
+    { name: 'kafka topics', run: () => ensureTopics(kafka, AllTopics.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS }))) },
+    { name: 'kafka producer', run: () => producer.connect() },
+    // Cancels first, so a cancel produced while directions are being read is not missed.
+    { name: `consumer ${CONTROL_GROUP}`, run: () => cancels.start() },
+    {
+      name: `consumer ${DIRECTIONS_GROUP}`,
+      run: async () => {
+        player.run();
+        await directions.start();
+      },
+    },
+  ]);
+  if (!started) return;
   logger.info(
     {
       port: ops.port,

@@ -2,6 +2,7 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { LngLat } from '@fleetlab/contracts';
 import { z } from 'zod';
+import { idSchema, lngLatSchema } from '../common/openapi';
 
 export const MAX_VEHICLES = 20_000;
 /** A generated fleet gets one route per vehicle up to this many distinct routes, then reuses them round-robin. */
@@ -36,15 +37,17 @@ export const createFleetBodySchema: SchemaObject = {
   type: 'object',
   required: ['vehicles'],
   description: 'Routes are taken round-robin from routeIds, or generated (one per vehicle up to 1000), or the seed routes.',
+  // routeIds or generate, not both.
+  not: { required: ['routeIds', 'generate'] },
   properties: {
     vehicles: { type: 'integer', minimum: 1, maximum: MAX_VEHICLES },
-    routeIds: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 1000 },
+    routeIds: { type: 'array', items: idSchema, minItems: 1, maxItems: 1000 },
     generate: {
       type: 'object',
       required: ['seed'],
       properties: {
         seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
-        center: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '[lng, lat]' },
+        center: lngLatSchema,
         points: { type: 'integer', minimum: 10, maximum: 500 },
       },
     },

@@ -3,6 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Connection } from 'mongoose';
 import type { ServerResponse } from 'node:http';
+import { DatabaseStartupService } from '../database/database-startup.service';
 import { KafkaProducerService } from '../kafka/kafka-producer.service';
 import { GatewayConsumerService } from '../positions/gateway-consumer.service';
 
@@ -15,13 +16,18 @@ export class HealthController {
     @InjectConnection() private readonly mongo: Connection,
     private readonly kafka: KafkaProducerService,
     private readonly gatewayConsumer: GatewayConsumerService,
+    private readonly database: DatabaseStartupService,
   ) {}
 
   @Get('healthz')
-  @ApiOperation({ summary: 'Liveness: the process serves HTTP' })
-  @ApiResponse({ status: 200 })
-  healthz(): { status: 'ok' } {
-    return { status: 'ok' };
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP and nothing in it has given up (a crashed gateway consumer)' })
+  @ApiResponse({ status: 200, schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  @ApiResponse({ status: 503, schema: { type: 'object', properties: { status: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } } })
+  healthz(@Res() res: ServerResponse): void {
+    const problem = this.gatewayConsumer.livenessProblem();
+    const status = problem === undefined ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(problem === undefined ? { status: 'ok' } : { status: 'not live', problems: [problem] }));
   }
 
   @Get('readyz')
@@ -30,6 +36,8 @@ export class HealthController {
   @ApiResponse({ status: 503, schema: { type: 'object', properties: { status: { type: 'string' }, notReady: { type: 'array', items: { type: 'string' } } } } })
   async readyz(@Res() res: ServerResponse): Promise<void> {
     const notReady: string[] = [];
+    const pending = this.database.pending();
+    if (pending) notReady.push(`starting: waiting for ${pending}`);
     if (!(await this.mongoAnswers())) notReady.push('mongodb');
     if (!this.kafka.isConnected()) notReady.push('kafka-producer');
     if (!this.gatewayConsumer.isReady()) notReady.push('gateway-consumer');

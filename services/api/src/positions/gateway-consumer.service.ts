@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { NewPosition, Topics } from '@fleetlab/contracts';
+import { DeliverablePosition, Topics } from '@fleetlab/contracts';
 import { ValidatingConsumer } from '@fleetlab/runtime';
 import type { Logger } from '@fleetlab/telemetry';
 import { LOGGER } from '../common/logger';
@@ -17,7 +17,7 @@ const RETRY_MS = 2000;
 @Injectable()
 export class GatewayConsumerService implements OnApplicationBootstrap {
   readonly groupId = `api-gateway-${hostname()}-${process.pid}`;
-  private consumer: ValidatingConsumer<typeof NewPosition> | undefined;
+  private consumer: ValidatingConsumer<typeof DeliverablePosition> | undefined;
   private stopping = false;
 
   constructor(
@@ -29,6 +29,11 @@ export class GatewayConsumerService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     void this.startWithRetry();
+  }
+
+  /** Why the gateway consumer will not recover by itself (see ValidatingConsumer.livenessProblem), or undefined. */
+  livenessProblem(): string | undefined {
+    return this.consumer?.livenessProblem();
   }
 
   /** In its group and fetching. */
@@ -43,7 +48,8 @@ export class GatewayConsumerService implements OnApplicationBootstrap {
         kafka: this.kafka.kafka,
         groupId: this.groupId,
         topic: Topics.newPosition,
-        schema: NewPosition,
+        // Original Code Delivery positions too: they reach the socket their clientId names.
+        schema: DeliverablePosition,
         dlqProducer: this.kafka.producer,
         logger: this.logger.child({ component: 'gateway-consumer' }),
         metrics: this.metrics.kafka,

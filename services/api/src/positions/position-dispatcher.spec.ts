@@ -55,4 +55,15 @@ describe('PositionDispatcher', () => {
       [['fleet:f-1'], 'positions', [0, 2]],
     ]);
   });
+
+  it('sends an original position to its clientId socket only, as it came', async () => {
+    const { emits, dispatcher, flush, metrics } = setup(['sock-1'], { 'fleet:*': 1 });
+    const original = { routeId: '1', clientId: 'sock-1', position: [-47.9, -15.8] as [number, number], finished: false };
+    dispatcher.dispatch(original);
+    dispatcher.dispatch({ ...original, clientId: 'elsewhere' });
+    flush();
+    expect(emits).toEqual([{ targets: ['sock-1'], event: 'new-position', payload: original }]);
+    const emitted = await metrics.positionsEmitted.get();
+    expect(emitted.values.filter((v) => v.value > 0).map((v) => [v.labels.kind, v.value])).toEqual([['client', 1]]);
+  });
 });

@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, context, type Context } from '@opentelemetry/api';
-import type { NewPosition } from '@fleetlab/contracts';
+import type { AnyPosition, NewPosition } from '@fleetlab/contracts';
 import { traceExemplar } from '@fleetlab/telemetry';
 import type { ApiMetrics, EmitKind } from '../metrics/api-metrics';
 import { PositionBatcher, type BatcherTimers } from './position-batcher';
@@ -19,7 +19,8 @@ export interface SocketSink {
 /**
  * Routes each position from Kafka to the browsers that want it: the socket that asked for the trip (its clientId)
  * and the trip's subscribers get `new-position` one by one; fleet subscribers get it batched in `positions`.
- * Nothing is buffered or emitted for a room nobody is in.
+ * Nothing is buffered or emitted for a room nobody is in. A position in the original Code Delivery form (no tripId)
+ * goes to its clientId's socket only, as the original backend sent it: it belongs to no trip room or fleet.
  */
 export class PositionDispatcher {
   /** Each position keeps the context it was processed in, so its freshness exemplar points at its trace. */
@@ -53,8 +54,19 @@ export class PositionDispatcher {
   }
 
   /** `processed`: the context of the message's process span; emits and their exemplars belong to its trace. */
-  dispatch(position: NewPosition, processed: Context = ROOT_CONTEXT): void {
+  dispatch(position: AnyPosition, processed: Context = ROOT_CONTEXT): void {
+    if (!('tripId' in position)) {
+      context.with(processed, () => this.dispatchOriginal(position));
+      return;
+    }
     context.with(processed, () => this.dispatchInContext(position, processed));
+  }
+
+  private dispatchOriginal(position: AnyPosition): void {
+    if (!position.clientId || !this.sink.hasSocket(position.clientId)) return;
+    this.sink.emit([position.clientId], 'new-position', position);
+    // No event time in the original form, so no freshness sample.
+    this.metrics.positionsEmitted.inc({ kind: 'client' });
   }
 
   private dispatchInContext(position: NewPosition, processed: Context): void {

@@ -9,10 +9,10 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { Inject, type OnModuleDestroy } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, type OnModuleDestroy } from '@nestjs/common';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { describeZodError, type NewPosition } from '@fleetlab/contracts';
+import { SocketErrorCodes, describeZodError, socketError, type AnyPosition, type SocketError } from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
@@ -21,10 +21,20 @@ import { StartTripBody } from '../trips/trips.dto';
 import { TripsService } from '../trips/trips.service';
 import { PositionDispatcher, fleetRoom, tripRoom } from './position-dispatcher';
 
-const TripSubscription = z.object({ tripId: z.string().min(1).max(128) });
-const FleetSubscription = z.object({ fleetId: z.string().min(1).max(128).optional() }).default({});
+/** socket.io hands binary payloads over as Buffers, which zod would take for objects with no fields. */
+const NotBinary = z.unknown().superRefine((value, ctx) => {
+  if (Buffer.isBuffer(value) || value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'binary payloads are not accepted', fatal: true });
+  }
+});
+const TripSubscription = NotBinary.pipe(z.object({ tripId: z.string().min(1).max(128) }));
+const FleetSubscription = NotBinary.pipe(z.object({ fleetId: z.string().min(1).max(128).optional() }).default({}));
+const DirectionRequest = NotBinary.pipe(StartTripBody);
 
-type Ack = { ok: true; room: string } | { error: string };
+type Ack = { ok: true; room: string } | SocketError;
+
+const invalid = (event: string, error: z.ZodError): SocketError =>
+  socketError(SocketErrorCodes.invalidPayload, `invalid ${event}: ${describeZodError(error)}`);
 
 /** The original Code Delivery client sent objects, some clients send JSON strings: accept both. */
 function payloadOf(data: unknown): unknown {
@@ -34,6 +44,16 @@ function payloadOf(data: unknown): unknown {
   } catch {
     return data;
   }
+}
+
+/** What the browser is told when a valid new-direction is refused: our own words, never the error's text. */
+export function directionRefusal(error: unknown, routeId: string): SocketError {
+  const status = error instanceof HttpException ? error.getStatus() : undefined;
+  if (status === HttpStatus.NOT_FOUND) return socketError(SocketErrorCodes.routeNotFound, `route ${routeId} not found`);
+  if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+    return socketError(SocketErrorCodes.unavailable, 'trips cannot be started right now; try again shortly');
+  }
+  return socketError(SocketErrorCodes.internal, 'the trip could not be started; the api logged why');
 }
 
 /**
@@ -68,7 +88,7 @@ export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   /** Delivers one position from Kafka to the sockets that want it. */
-  dispatch(position: NewPosition, processed?: Context): void {
+  dispatch(position: AnyPosition, processed?: Context): void {
     this.dispatcher?.dispatch(position, processed);
   }
 
@@ -87,22 +107,22 @@ export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   @SubscribeMessage('new-direction')
-  async newDirection(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<{ tripId: string } | { error: string }> {
-    const parsed = StartTripBody.safeParse(payloadOf(data));
-    if (!parsed.success) return { error: `invalid new-direction: ${describeZodError(parsed.error)}` };
+  async newDirection(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<{ tripId: string } | SocketError> {
+    const parsed = DirectionRequest.safeParse(payloadOf(data));
+    if (!parsed.success) return invalid('new-direction', parsed.error);
     try {
       const started = await this.trips.start({ ...parsed.data, clientId: client.id, source: 'socket' });
       return { tripId: started.tripId };
     } catch (error) {
       this.logger.warn({ err: error, socketId: client.id }, 'new-direction refused');
-      return { error: (error as Error).message };
+      return directionRefusal(error, parsed.data.routeId);
     }
   }
 
   @SubscribeMessage('subscribe-trip')
   async subscribeTrip(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
     const parsed = TripSubscription.safeParse(payloadOf(data));
-    if (!parsed.success) return { error: `invalid subscribe-trip: ${describeZodError(parsed.error)}` };
+    if (!parsed.success) return invalid('subscribe-trip', parsed.error);
     const room = tripRoom(parsed.data.tripId);
     await client.join(room);
     return { ok: true, room };
@@ -111,7 +131,7 @@ export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('unsubscribe-trip')
   async unsubscribeTrip(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
     const parsed = TripSubscription.safeParse(payloadOf(data));
-    if (!parsed.success) return { error: `invalid unsubscribe-trip: ${describeZodError(parsed.error)}` };
+    if (!parsed.success) return invalid('unsubscribe-trip', parsed.error);
     const room = tripRoom(parsed.data.tripId);
     await client.leave(room);
     return { ok: true, room };
@@ -120,7 +140,7 @@ export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('subscribe-fleet')
   async subscribeFleet(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
     const parsed = FleetSubscription.safeParse(payloadOf(data) ?? undefined);
-    if (!parsed.success) return { error: `invalid subscribe-fleet: ${describeZodError(parsed.error)}` };
+    if (!parsed.success) return invalid('subscribe-fleet', parsed.error);
     const room = fleetRoom(parsed.data.fleetId);
     await client.join(room);
     return { ok: true, room };
@@ -129,7 +149,7 @@ export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('unsubscribe-fleet')
   async unsubscribeFleet(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
     const parsed = FleetSubscription.safeParse(payloadOf(data) ?? undefined);
-    if (!parsed.success) return { error: `invalid unsubscribe-fleet: ${describeZodError(parsed.error)}` };
+    if (!parsed.success) return invalid('unsubscribe-fleet', parsed.error);
     const room = fleetRoom(parsed.data.fleetId);
     await client.leave(room);
     return { ok: true, room };

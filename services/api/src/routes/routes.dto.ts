@@ -2,6 +2,7 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { LngLat, type Route } from '@fleetlab/contracts';
 import { z } from 'zod';
+import { lngLatResponseSchema, lngLatSchema } from '../common/openapi';
 
 export const MAX_ROUTE_POINTS = 10_000;
 
@@ -79,22 +80,14 @@ export function routesFromGeoJson(json: unknown): Route[] {
 }
 
 // OpenAPI descriptions of the same shapes (kept beside the zod schemas so they change together).
-const lngLatSchema: SchemaObject = {
-  type: 'array',
-  items: { type: 'number' },
-  minItems: 2,
-  maxItems: 2,
-  description: '[lng, lat], GeoJSON order; lng in [-180, 180], lat in [-90, 90]',
-  example: [-47.8825, -15.7942],
-};
 
 export const routeSummarySchema: SchemaObject = {
   type: 'object',
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
-    startPosition: lngLatSchema,
-    endPosition: lngLatSchema,
+    startPosition: lngLatResponseSchema,
+    endPosition: lngLatResponseSchema,
     pointCount: { type: 'integer' },
     source: { type: 'string', enum: ['seed', 'user', 'generated'] },
   },
@@ -105,9 +98,9 @@ export const routeSchema: SchemaObject = {
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
-    startPosition: lngLatSchema,
-    endPosition: lngLatSchema,
-    points: { type: 'array', items: lngLatSchema },
+    startPosition: lngLatResponseSchema,
+    endPosition: lngLatResponseSchema,
+    points: { type: 'array', items: lngLatResponseSchema },
   },
 };
 
@@ -115,15 +108,21 @@ export const createRouteBodySchema: SchemaObject = {
   type: 'object',
   required: ['title'],
   description: 'Exactly one of geometry or points, at least 2 points.',
+  // Exactly one: with both, both branches match; with neither, none does.
+  oneOf: [{ required: ['geometry'] }, { required: ['points'] }],
   properties: {
-    id: { type: 'string', pattern: '^[A-Za-z0-9._:-]+$', maxLength: 128, description: 'generated when absent' },
-    title: { type: 'string', minLength: 1, maxLength: 200 },
+    id: { type: 'string', pattern: '^[A-Za-z0-9._:-]+$', minLength: 1, maxLength: 128, description: 'generated when absent' },
+    // Trimmed before the length check, so at least one character that is not a space.
+    title: { type: 'string', pattern: '\\S', maxLength: 200 },
     geometry: {
       type: 'object',
       required: ['type', 'coordinates'],
-      properties: { type: { type: 'string', enum: ['LineString'] }, coordinates: { type: 'array', items: lngLatSchema, minItems: 2 } },
+      properties: {
+        type: { type: 'string', enum: ['LineString'] },
+        coordinates: { type: 'array', items: lngLatSchema, minItems: 2, maxItems: MAX_ROUTE_POINTS },
+      },
     },
-    points: { type: 'array', items: lngLatSchema, minItems: 2 },
+    points: { type: 'array', items: lngLatSchema, minItems: 2, maxItems: MAX_ROUTE_POINTS },
   },
   example: { title: 'Around the block', points: [[-47.8825, -15.7942], [-47.8822, -15.7942], [-47.8822, -15.7945]] },
 };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Inject, Injectable, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { Route } from '@fleetlab/contracts';
@@ -52,7 +52,7 @@ export const ROUTE_LIST_TTL_MS = 2_000;
 const MAX_KNOWN_ROUTES = 100_000;
 
 @Injectable()
-export class RoutesService implements OnApplicationBootstrap {
+export class RoutesService {
   /**
    * Point counts of routes known to be stored. Routes are inserted when missing and never updated or deleted, so
    * what was read or written of one stays true: a fleet's routes are checked without reading them again. Reading
@@ -70,8 +70,8 @@ export class RoutesService implements OnApplicationBootstrap {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Seeds the default routes before the server listens; inserts the missing ones by id, so restarts never duplicate them. */
-  async onApplicationBootstrap(): Promise<void> {
+  /** Seeds the default routes (a start-up step); inserts the missing ones by id, so restarts never duplicate them. */
+  async seed(): Promise<void> {
     const seeds = routesFromGeoJson(JSON.parse(await readFile(SEED_FILE, 'utf8')));
     await this.insertMissing(seeds, 'seed');
     this.logger.info({ routes: seeds.map((r) => r.id) }, 'seed routes in place');

@@ -5,6 +5,7 @@ import { errorSchema } from '../common/openapi';
 import {
   ListTripsQuery,
   StartTripBody,
+  listTripsQuerySchemas,
   startTripBodySchema,
   tripListSchema,
   tripPositionsSchema,
@@ -32,12 +33,12 @@ export class TripsController {
 
   @Get()
   @ApiOperation({ summary: 'Trips, newest first' })
-  @ApiQuery({ name: 'status', required: false, enum: ['requested', 'running', 'finished', 'cancelled'] })
-  @ApiQuery({ name: 'routeId', required: false, type: String })
-  @ApiQuery({ name: 'fleetId', required: false, type: String })
-  @ApiQuery({ name: 'vehicleId', required: false, type: String })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1–500, default 50' })
-  @ApiQuery({ name: 'offset', required: false, type: Number, description: 'default 0' })
+  @ApiQuery({ name: 'status', required: false, schema: listTripsQuerySchemas.status })
+  @ApiQuery({ name: 'routeId', required: false, schema: listTripsQuerySchemas.routeId })
+  @ApiQuery({ name: 'fleetId', required: false, schema: listTripsQuerySchemas.fleetId })
+  @ApiQuery({ name: 'vehicleId', required: false, schema: listTripsQuerySchemas.vehicleId })
+  @ApiQuery({ name: 'limit', required: false, schema: listTripsQuerySchemas.limit, description: '1–500, default 50' })
+  @ApiQuery({ name: 'offset', required: false, schema: listTripsQuerySchemas.offset, description: 'default 0' })
   @ApiResponse({ status: 200, schema: tripListSchema })
   @ApiResponse({ status: 400, schema: errorSchema })
   list(@Query(new ZodValidationPipe(ListTripsQuery, 'query')) query: ListTripsQuery): Promise<{ items: TripView[]; total: number }> {

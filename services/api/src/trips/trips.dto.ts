@@ -2,6 +2,7 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { TripStatus, type LngLat } from '@fleetlab/contracts';
 import { z } from 'zod';
+import { idSchema, lngLatResponseSchema } from '../common/openapi';
 import type { TripDoc } from './trip.schema';
 
 const Id = z.string().min(1).max(128);
@@ -83,18 +84,28 @@ export function toTripView(doc: TripDoc, fleetCancelledAt?: Date): TripView {
   return view;
 }
 
-const lngLat: SchemaObject = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '[lng, lat]' };
+const lngLat = lngLatResponseSchema;
 const statusSchema: SchemaObject = { type: 'string', enum: ['requested', 'running', 'finished', 'cancelled'] };
 
 export const startTripBodySchema: SchemaObject = {
   type: 'object',
   required: ['routeId'],
   properties: {
-    routeId: { type: 'string' },
-    vehicleId: { type: 'string', description: 'generated when absent' },
+    routeId: idSchema,
+    vehicleId: { ...idSchema, description: 'generated when absent' },
     paceMs: { type: 'integer', minimum: 1, maximum: 60000, description: 'ms between points; DEFAULT_PACE_MS when absent' },
   },
   example: { routeId: '1' },
+};
+
+/** The query of GET /trips, one schema per parameter, with the bounds ListTripsQuery checks. */
+export const listTripsQuerySchemas: Record<keyof ListTripsQuery, SchemaObject> = {
+  status: { type: 'string', enum: [...TripStatus.options] },
+  routeId: idSchema,
+  fleetId: idSchema,
+  vehicleId: idSchema,
+  limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+  offset: { type: 'integer', minimum: 0, default: 0 },
 };
 
 export const tripStartedSchema: SchemaObject = {

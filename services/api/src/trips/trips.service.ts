@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { FilterQuery, Model } from 'mongoose';
 import { trace } from '@opentelemetry/api';
@@ -33,7 +33,7 @@ export interface TripStarted {
 export const UNFINISHED = ['requested', 'running'] as const;
 
 @Injectable()
-export class TripsService implements OnModuleInit {
+export class TripsService {
   constructor(
     @InjectModel(TRIP_MODEL) private readonly trips: Model<TripDoc>,
     @InjectModel(TRIP_POSITION_MODEL) private readonly positions: Model<TripPositionDoc>,
@@ -45,7 +45,8 @@ export class TripsService implements OnModuleInit {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  /** A start-up step, once MongoDB answers. */
+  async createIndexes(): Promise<void> {
     // Explicit rather than autoIndex, so an index the consumer made differently is a warning, not a crash.
     await this.trips.createIndexes().catch((error: unknown) => this.logger.warn({ err: error }, 'trips indexes not created'));
   }
