@@ -35,11 +35,18 @@ const seen: string[] = [];
 // - simulator-crash: its recovery waits for positions to flow again, but a SIGKILLed simulator loses the trips it
 //   was playing (services/simulator/README.md); when the experiment's own fleet is all it plays, nothing is
 //   published after the restart and the run ends "did not recover". It needs a load that keeps starting trips.
-const all = ['api-5xx', 'consumer-crash', 'api-crash', 'frozen-simulator', 'api-kafka-partition'];
+// The five that pass (api-5xx, consumer-crash, api-crash, frozen-simulator, api-kafka-partition) are run by the
+// scenario self-checks (chaos/test/scenarios.test.ts): each scenario's break is one experiment, run through this same
+// runner and judged by the same verdict, so running them here too would run each twice. Every experiment is covered
+// once: here with FLEETLAB_CHAOS_EXPERIMENTS, or there (chaos/src/scenarios/scenarios.spec.ts checks that every
+// experiment backs exactly one scenario).
+const all: string[] = [];
 const chosen = process.env.FLEETLAB_CHAOS_EXPERIMENTS?.split(',') ?? all;
 
 describe('chaos experiments in the local lab', () => {
-  it.each(chosen)('%s: seen in telemetry, reverted, steady again, nothing lost', async (name) => {
+  // Nothing chosen: the default run covers the passing experiments through the scenarios' self-checks (see above).
+  if (chosen.length === 0) it.skip('runs the experiments named in FLEETLAB_CHAOS_EXPERIMENTS (by default, the scenario self-checks run them)', () => {});
+  if (chosen.length > 0) it.each(chosen)('%s: seen in telemetry, reverted, steady again, nothing lost', async (name) => {
     const { experiment } = loadExperiment(name);
     const report: RunReport = await runExperiment({
       name,

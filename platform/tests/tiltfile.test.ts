@@ -16,7 +16,10 @@ import {
 
 /** The k6 scenarios (loadtests/scenarios/<name>.ts): one Tilt button each. */
 const SCENARIOS = readdirSync(join(REPO, 'loadtests', 'scenarios')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
-const LABELS = new Set(['app', 'data', 'mesh', 'observability', 'experiments']);
+const LABELS = new Set(['app', 'data', 'mesh', 'observability', 'experiments', 'scenarios']);
+/** The guided scenarios (chaos/scenarios/NN-name.yaml): one Tilt button each, and hint/status/stop. */
+const GUIDED = readdirSync(join(REPO, 'chaos', 'scenarios')).filter((f) => /^\d{2}-.+\.yaml$/.test(f)).map((f) => f.slice(0, -5)).sort();
+const GUIDED_BUTTONS = [...GUIDED.map((s) => `scenario-${s}`), 'scenario-status', 'scenario-hint', 'scenario-stop'];
 const K6 = JSON.parse(readFileSync(join(REPO, 'loadtests', 'k6-modules.json'), 'utf8')) as {
   k6Version: string; modules: string[]; deprecatedModules: string[]; removedModules: string[]; prometheusRemoteWriteEnv: string[];
 };
@@ -145,6 +148,7 @@ describe('Tiltfile, loaded by real Tilt', () => {
         ...(elastic ? ['elasticsearch', 'kibana', 'connect', 'connect-setup', 'kibana-setup'] : []),
         ...(live ? ['tsc-watch'] : []),
         ...SCENARIOS.map((s) => `k6-${s}`), 'fleet-100', 'chaos-kill-consumer', 'chaos-kill-api',
+        ...GUIDED_BUTTONS,
       ];
       expect([...all].sort()).toEqual([...expected].sort());
       expect(new Set(all).size).toBe(all.length);
@@ -262,6 +266,26 @@ describe('Tiltfile, loaded by real Tilt', () => {
       expect(images, name).toEqual([image]);
     }
   }, 120_000);
+
+  describe('scenario buttons', () => {
+    it('one per guided scenario and hint/status/stop, manual, each running the scenario CLI against the cluster', async () => {
+      const r = await tiltfileResult([]);
+      const buttons = r.Manifests.filter((m) => m.Name.startsWith('scenario-'));
+      expect(buttons.map((m) => m.Name).sort()).toEqual([...GUIDED_BUTTONS].sort());
+      expect(GUIDED.length).toBeGreaterThanOrEqual(10);
+      for (const m of buttons) {
+        expect(m.TriggerMode, m.Name).toBe(TRIGGER_MODE_MANUAL);
+        expect(m.Labels).toEqual({ scenarios: 'scenarios' });
+        const action = m.Name.slice('scenario-'.length);
+        const number = /^(\d{2})-/.exec(action)?.[1];
+        expect(commandOf(m)).toBe(number ? `npm run --silent scenario -- start ${number} --target k8s` : `npm run --silent scenario -- ${action} --target k8s`);
+        expect(m.ResourceDependencies ?? []).toEqual(number ? ['api'] : []);
+      }
+      // The command each button runs is the root package.json's script, and every number is a scenario the CLI knows.
+      const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+      expect(pkg.scripts.scenario).toMatch(/node chaos\/dist\/scenario-cli\.js$/);
+    }, 120_000);
+  });
 
   describe('k6 buttons', () => {
     /** The pod spec a button's `kubectl run --overrides='…'` runs. */

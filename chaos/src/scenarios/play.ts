@@ -81,7 +81,16 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
     else state.checks.push(check);
     changed();
   };
-  const sleep = (ms: number): Promise<void> => new Promise((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true }); });
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
 
   state.pid = process.pid;
   state.phase = 'breaking';
