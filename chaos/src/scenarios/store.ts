@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { cacheDir } from '@fleetlab/local';
 import { defaultLabDir } from '../drivers/local';
 import type { LoadedScenario } from './catalog';
@@ -94,7 +94,9 @@ export class ScenarioStore {
     this.writeTrainee(state);
     rmSync(this.logFile, { force: true });
     const log = openSync(this.logFile, 'a');
-    const args = [join(__dirname, 'daemon.js'), loaded.id, '--scenario-dir', this.dir, '--started-at', String(state.startedAt), '--lab-dir', options.labDir ?? defaultLabDir()];
+    // The compiled daemon, whether this module runs from chaos/dist or (in tests) from chaos/src.
+    const daemon = resolve(__dirname, '..', '..', 'dist', 'scenarios', 'daemon.js');
+    const args = [daemon, loaded.id, '--scenario-dir', this.dir, '--started-at', String(state.startedAt), '--lab-dir', options.labDir ?? defaultLabDir()];
     if (options.ledger) args.push('--ledger', options.ledger);
     if (options.jaegerUrl) args.push('--jaeger', options.jaegerUrl);
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
