@@ -32,6 +32,8 @@ export interface PlayOptions {
   pollMs?: number;
   reportFile?: string;
   gateTimeoutMs?: number;
+  /** Unattended: a load-only break ends once every symptom is seen (unless some alert must stay silent all along). */
+  endWhenSeen?: boolean;
 }
 
 export interface PlayResult {
@@ -229,6 +231,7 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
       const until = state.breakAt + (s.break.lasts ?? 60_000);
       while (Date.now() < until && !signal.aborted) {
         await watchSymptoms();
+        if (options.endWhenSeen && s.verify.silent.length === 0 && !symptomsDue()) break;
         await sleep(pollMs);
       }
       for (const c of state.checks.filter((x) => x.kind !== 'recovery' && x.kind !== 'silent' && x.afterMs === undefined)) setCheck({ ...c, ok: false, detail: `${c.detail ?? ''} (not seen)` });

@@ -30,7 +30,7 @@ export async function selfCheck(options: {
 }): Promise<SelfCheck> {
   const { loaded } = options;
   const state = newState(loaded.number, loaded.id, loaded.scenario.title);
-  const { report } = await playScenario({ ...options, state });
+  const { report } = await playScenario({ ...options, state, endWhenSeen: true });
   const key = Object.fromEntries(loaded.scenario.questions.map((q) => [q.id, q.answer]));
   state.answers.push(checkAnswer(key, loaded.scenario.questions));
   const v = verdict(state);
