@@ -179,8 +179,30 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
     changed();
   };
 
+  // The scenario's own gate: none of its symptoms may be there before the break, else "seen" would prove nothing
+  // (the backlog of an earlier run, a slow burn still firing). Waits for the lab to settle, like the runner's gate.
+  const settled = async (): Promise<string[]> => {
+    const firing = await prometheus.firingAlerts().catch(() => new Set<string>());
+    const present = [...s.verify.alerts.map((a) => a.alert), ...s.verify.silent].filter((a) => firing.has(a));
+    for (const q of s.verify.slis) {
+      const value = await prometheus.value(q.query).catch(() => undefined);
+      if (value !== undefined && ((q.above !== undefined && value > q.above) || (q.below !== undefined && value < q.below))) present.push(`${q.name} (${Math.round(value * 1000) / 1000})`);
+    }
+    return present;
+  };
+  const gateDeadline = Date.now() + (options.gateTimeoutMs ?? 90_000);
+  for (let present = await settled(); present.length > 0 && !signal.aborted; present = await settled()) {
+    if (Date.now() > gateDeadline) {
+      state.error = `the lab did not settle before the break: ${present.join(', ')} already there`;
+      break;
+    }
+    say(`waiting for the lab to settle before the break: ${present.join(', ')} already there`);
+    await sleep(5_000);
+  }
+
   let report: RunReport | undefined;
   try {
+    if (state.error) throw new Error(state.error);
     await startTraffic();
     if (loaded.experiment) {
       const exp = loaded.experiment;
