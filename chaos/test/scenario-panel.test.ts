@@ -3,6 +3,7 @@
 // (start, a hint, a wrong answer, the right one, the telemetry's checks, solved). Screenshots go to
 // test-results/scenarios/ (those in docs/images/scenarios/ come from this test).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,9 +45,15 @@ afterAll(async () => {
 
 describe('the scenario panel in the map', () => {
   it('refuses a request whose Host is not loopback, and an answer naming the field', async () => {
-    const port = new URL(server.url).port;
-    const foreign = await fetch(`${server.url}/state`, { headers: { host: `evil.example:${port}` } });
-    expect(foreign.status).toBe(403);
+    // fetch() sets Host itself: a raw request names another one, as a rebinding page's would.
+    const { port } = new URL(server.url);
+    const foreign = await new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/state', headers: { host: `evil.example:${port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(foreign).toBe(403);
     const bad = await fetch(`${server.url}/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ number: 99 }) });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ field: 'number' });
@@ -72,7 +79,8 @@ describe('the scenario panel in the map', () => {
   it('plays scenario 1 from start to verdict: hint, a wrong answer, the right one, the checks, solved', async () => {
     await page.getByTestId('scenario-start-1').click();
     await page.locator('[data-testid="scenario-active"][data-number="1"]').waitFor();
-    await page.locator('[data-testid="scenario-phase"][data-phase="broken"]').waitFor({ timeout: 60_000 });
+    // The break waits for the lab to settle first (scenario 5's fleet is still driving).
+    await page.locator('[data-testid="scenario-phase"][data-phase="broken"]').waitFor({ timeout: 200_000 });
     await page.getByTestId('scenario-hint').click();
     await waitFor('the first hint', async () => ((await page.getByTestId('scenario-hints').locator('li').count()) === 1 ? true : undefined), 10_000, 200);
     expect(await page.getByTestId('scenario-hints').textContent()).toContain('fleet.trip');

@@ -156,6 +156,10 @@ export function ScenarioPanel({ client, pollMs = 1_000 }: { client: ScenarioClie
             <ul>{(view.verdict?.lines ?? []).map((l) => <li key={l}>{l}</li>)}</ul>
           </div>
           {view.error && <p className="inline-warning">{view.error}</p>}
+          <details className="scenario-log">
+            <summary>what the lab is doing</summary>
+            <ul data-testid="scenario-log">{(view.log ?? []).map((l) => <li key={`${l.at} ${l.line}`}>{l.line}</li>)}</ul>
+          </details>
           {view.active && (
             <button className="chip" data-testid="scenario-stop" disabled={busy} onClick={() => void act(() => client.stop())}>stop (revert everything)</button>
           )}
