@@ -77,6 +77,8 @@ describe('the scenario panel in the map', () => {
   }, 400_000);
 
   it('plays scenario 1 from start to verdict: hint, a wrong answer, the right one, the checks, solved', async () => {
+    // After a scenario, the course folds into "start another scenario".
+    await page.locator('.scenario-course > summary').click();
     await page.getByTestId('scenario-start-1').click();
     await page.locator('[data-testid="scenario-active"][data-number="1"]').waitFor();
     // The break waits for the lab to settle first (scenario 5's fleet is still driving).

@@ -172,7 +172,9 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
     const status = await driver.status().catch(() => undefined);
     if (!status) return;
     const on = new Set(status.faults.map((f) => f.id));
-    for (const f of status.faults) {
+    // Only this scenario's: the runner names its faults `<experiment>-<run stamp>-<index>`.
+    const prefix = `${loaded.experiment?.name ?? '\0'}-`;
+    for (const f of status.faults.filter((x) => x.id.startsWith(prefix))) {
       if (!state.faults.some((x) => x.id === f.id)) state.faults.push({ id: f.id, name: `${f.kind} ${f.components.join(',')}`, kind: f.kind, components: f.components, expiresAt: f.expiresAt });
     }
     for (const f of state.faults) if (!on.has(f.id)) f.reverted = true;

@@ -20,7 +20,15 @@ export interface TraceFound {
   detail: string;
 }
 
-const isError = (s: JaegerSpan): boolean => s.tags.some((t) => (t.key === 'error' && (t.value === true || t.value === 'true')) || (t.key === 'otel.status_code' && t.value === 'ERROR'));
+/** A failing span: status ERROR (Jaeger's `error` tag), or a server span that answered HTTP 5xx (the instrumentation
+ * of node's http server records the status code but leaves a 5xx answer's span status unset). */
+const isError = (s: JaegerSpan): boolean =>
+  s.tags.some(
+    (t) =>
+      (t.key === 'error' && (t.value === true || t.value === 'true')) ||
+      (t.key === 'otel.status_code' && t.value === 'ERROR') ||
+      ((t.key === 'http.response.status_code' || t.key === 'http.status_code') && Number(t.value) >= 500),
+  );
 
 /**
  * Looks in Jaeger for a trace matching the check, started after `sinceMs` (epoch ms). Traces arrive in batches a few

@@ -66,16 +66,19 @@ export function ScenarioPanel({ client, pollMs = 1_000 }: { client: ScenarioClie
       <h2>Scenarios</h2>
       {problem && <p className="inline-warning" data-testid="scenario-problem">{problem}</p>}
       {(!view?.active) && course && (
-        <ol className="scenario-course">
-          {course.map((s) => (
-            <li key={s.id}>
-              <button className="link-button" data-testid={`scenario-start-${s.number}`} disabled={busy} onClick={() => void act(() => client.start(s.number))}>
-                {s.number}. {s.title}
-              </button>
-              <span className="muted"> {s.level}</span>
-            </li>
-          ))}
-        </ol>
+        <details className="scenario-course" open={!playing}>
+          <summary>{playing ? 'start another scenario' : 'the course: pick a scenario'}</summary>
+          <ul>
+            {course.map((s) => (
+              <li key={s.id}>
+                <button className="link-button" data-testid={`scenario-start-${s.number}`} disabled={busy} onClick={() => void act(() => client.start(s.number))}>
+                  {s.number}. {s.title}
+                </button>
+                <span className="muted"> · {s.level}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
       {playing && view && (
         <div data-testid="scenario-active" data-number={view.number}>
@@ -86,6 +89,10 @@ export function ScenarioPanel({ client, pollMs = 1_000 }: { client: ScenarioClie
             phase: <strong>{view.phase}</strong>
             {view.breakAt && view.now && view.active ? ` · break on for ${secs(view.now - view.breakAt)}` : ''}
           </p>
+          <div className={`scenario-verdict scenario-verdict--${view.verdict?.status ?? 'not-yet'}`} data-testid="scenario-verdict" data-status={view.verdict?.status ?? 'not-yet'}>
+            <strong>verdict: {view.verdict?.status ?? 'not yet'}</strong>
+            <ul>{(view.verdict?.lines ?? []).map((l) => <li key={l}>{l}</li>)}</ul>
+          </div>
 
           <h4>Faults on</h4>
           <ul data-testid="scenario-faults">
@@ -151,10 +158,6 @@ export function ScenarioPanel({ client, pollMs = 1_000 }: { client: ScenarioClie
             ))}
           </ul>
 
-          <div className={`scenario-verdict scenario-verdict--${view.verdict?.status ?? 'not-yet'}`} data-testid="scenario-verdict" data-status={view.verdict?.status ?? 'not-yet'}>
-            <strong>verdict: {view.verdict?.status ?? 'not yet'}</strong>
-            <ul>{(view.verdict?.lines ?? []).map((l) => <li key={l}>{l}</li>)}</ul>
-          </div>
           {view.error && <p className="inline-warning">{view.error}</p>}
           <details className="scenario-log">
             <summary>what the lab is doing</summary>
