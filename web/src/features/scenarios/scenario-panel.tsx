@@ -1,6 +1,7 @@
 // The scenario panel: the course to pick from, then the active scenario — its story, where to look, hints one at a
 // time, the answer form, the faults on with the time they have left and a revert button, what the telemetry has
 // verified so far, and the verdict. It polls the scenario server (docs/scenarios.md) once a second.
+import './scenario-panel.css';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ScenarioClient, type ScenarioSummary, type ScenarioView } from './scenario-api';
 
