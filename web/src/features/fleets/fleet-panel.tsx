@@ -82,7 +82,7 @@ function FleetCard({ fleet }: { fleet: FleetState }) {
   const settled = isSettled(fleet);
   const c = fleet.counts;
   return (
-    <li className="fleet" data-testid="fleet-card" data-fleet-id={fleet.fleetId}>
+    <li className="fleet" data-testid="fleet-card" data-fleet-id={fleet.fleetId} data-origin={fleet.origin}>
       <div className="fleet__title">
         <span className="swatch" style={{ background: fleet.color }} aria-hidden="true" />
         <strong title={fleet.fleetId}>fleet {shortId(fleet.fleetId)}</strong>
