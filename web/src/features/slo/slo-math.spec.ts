@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SLOS, alertNames, type Slo } from '../../lib/slo-spec';
 import type { PrometheusAlert } from '../../lib/prometheus-client';
-import { BUDGET_WINDOW, FAST_BURN, budgetFill, budgetRemaining, burnRate, formatRatio, sloQueries, sloView } from './slo-math';
+import { BUDGET_WINDOW, FAST_BURN, budgetFill, budgetRemaining, budgetText, burnRate, formatRatio, sloQueries, sloView } from './slo-math';
 
 const availability = SLOS.find((s) => s.id === 'api-availability')!; // 99.5 %: budget 0.005
 const consumerLag = SLOS.find((s) => s.sli.kind === 'gauge-below')!;
@@ -30,6 +30,9 @@ describe('SLO maths', () => {
     expect(budgetRemaining(0.005, availability)).toBeCloseTo(0);
     expect(budgetRemaining(0.01, availability)).toBeCloseTo(-1);
     expect(budgetFill(-1)).toBe(0);
+    expect(budgetText(0.724)).toBe('budget 72 % left');
+    expect(budgetText(-1)).toBe('budget spent 2.0×');
+    expect(budgetText(null)).toBe('budget –');
     expect(budgetFill(0.25)).toBe(0.25);
   });
 

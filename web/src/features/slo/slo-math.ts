@@ -81,3 +81,10 @@ export function budgetFill(remaining: number | null): number {
   if (remaining === null) return 0;
   return Math.min(1, Math.max(0, remaining));
 }
+
+/** "budget 72 % left", or, once it is gone, how many whole budgets were spent: "budget spent 3.4×". */
+export function budgetText(remaining: number | null): string {
+  if (remaining === null) return 'budget –';
+  if (remaining >= 0) return `budget ${formatRatio(remaining, 0)} left`;
+  return `budget spent ${(1 - remaining).toFixed(1)}×`;
+}

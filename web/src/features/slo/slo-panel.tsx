@@ -5,7 +5,7 @@ import { useObservable } from '../../lib/observable';
 import { formatTime } from '../../lib/format';
 import { percent } from '../../lib/slo-spec';
 import type { PrometheusAlert } from '../../lib/prometheus-client';
-import { BUDGET_WINDOW, SHORT_WINDOW, budgetFill, formatRatio, type SloView } from './slo-math';
+import { BUDGET_WINDOW, SHORT_WINDOW, budgetFill, budgetText, formatRatio, type SloView } from './slo-math';
 
 const STATUS_TEXT: Record<SloView['status'], string> = {
   'no-data': 'no traffic',
@@ -61,7 +61,7 @@ export function SloPanel() {
               title={`error budget left over the last ${BUDGET_WINDOW} (the SLO's window is ${view.slo.window})`}
             >
               <span className="budget__fill" style={{ width: `${budgetFill(view.budgetRemaining) * 100}%` }} />
-              <span className="budget__label">budget {view.budgetRemaining === null ? '–' : formatRatio(view.budgetRemaining, 0)} left ({BUDGET_WINDOW})</span>
+              <span className="budget__label">{budgetText(view.budgetRemaining)} (last {BUDGET_WINDOW})</span>
             </div>
             {grafanaUrl ? (
               <a className="slo__link" href={`${grafanaUrl}/d/${view.slo.dashboardUid}`} target="_blank" rel="noreferrer" data-testid="slo-dashboard">
