@@ -54,6 +54,7 @@ function setup(followRoad: boolean) {
     'GET /routes/g-1': () => jsonResponse(200, ROUTE),
     'GET /fleets/f-demo': () => jsonResponse(200, { fleetId: 'f-demo', vehicles: 2, paceMs: 1000, status: 'running', trips: { requested: 0, running: 2, finished: 0, cancelled: 0 } }),
     'GET /trips': () => jsonResponse(200, { items: [], total: 0 }),
+    'POST /fleets': () => jsonResponse(201, { fleetId: 'f-demo', vehicles: 2, routeIds: ['g-1'] }),
   });
   const config = resolveConfig({ env: {}, origin: 'http://127.0.0.1:5173' });
   session = new LiveSession({ config, api: new ApiClient(config.apiUrl, api.fn), socketFactory: () => socket, schedule: frames.schedule, followRoad, prometheus: null, jaeger: null });
@@ -97,6 +98,19 @@ describe('the vehicles on the road', () => {
     socket.fire('new-position', solo);
     frames.run();
     expect(layer.drawn.has('solo')).toBe(true);
+  });
+
+  it('takes a fleet started here from the stream of all fleets, without a second subscription', async () => {
+    const { socket, frames, layer, session } = setup(true);
+    socket.open();
+    socket.fire('positions', [fleetPosition('t1', 0)]);
+    frames.run();
+    expect(session.fleets.find('f-demo')?.origin).toBe('running');
+    expect(await session.startFleet({ vehicles: 2, paceMs: 1000 })).toBe(true);
+    expect(session.fleets.find('f-demo')?.origin).toBe('started');
+    expect(session.fleets.get()).toHaveLength(1);
+    expect(socket.emitted.filter((e) => e.event === 'subscribe-fleet').map((e) => e.payload)).toEqual([{}]);
+    expect(layer.size).toBe(1);
   });
 
   it('draws only what this page started when not following the road', () => {

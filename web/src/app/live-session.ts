@@ -103,6 +103,7 @@ export class LiveSession {
       pollMs: options.fleetPollMs ?? 2_000,
       onRemoved: (fleetId) => this.dropVehicles((v) => v.fleetId === fleetId),
       fitOnFirstPositions: (fleetId) => this.fleetsToFit.add(fleetId),
+      followsRoad: this.followRoad,
     });
     const prometheus = options.prometheus !== undefined ? options.prometheus : this.config.prometheusUrl ? new PrometheusClient(this.config.prometheusUrl) : null;
     const jaeger = options.jaeger !== undefined ? options.jaeger : this.config.jaegerApiUrl ? new JaegerClient(this.config.jaegerApiUrl) : null;

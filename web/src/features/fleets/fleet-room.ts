@@ -20,6 +20,8 @@ export interface FleetRoomDeps {
   onRemoved: (fleetId: string) => void;
   /** The session fits the map to the fleet's first positions. */
   fitOnFirstPositions: (fleetId: string) => void;
+  /** The page follows every fleet (`subscribe-fleet {}`): a fleet's own room would deliver its positions twice. */
+  followsRoad: boolean;
 }
 
 export class FleetRoom {
@@ -41,7 +43,7 @@ export class FleetRoom {
       if (known) this.model.set(this.model.get().map((f) => (f.fleetId === created.fleetId ? { ...f, origin: 'started', vehicles: created.vehicles } : f)));
       else this.model.add(created.fleetId, created.vehicles, request.paceMs);
       this.deps.fitOnFirstPositions(created.fleetId);
-      this.subscribe(created.fleetId);
+      if (!this.deps.followsRoad) this.subscribe(created.fleetId);
       this.poll(created.fleetId);
       return true;
     } catch (error) {
