@@ -77,6 +77,8 @@ describe('the vehicles on the road', () => {
     const fleet = session.fleets.find('f-demo');
     expect(fleet?.origin).toBe('running');
     expect(layer.drawn.get('t1')?.style.color).toBe(fleet?.color);
+    // The map looks at the first fleet found on the road.
+    expect(session.focus.get()?.bounds).toEqual([[-15.8, -47.9], [-15.75, -47.85]]);
 
     await vi.waitFor(() => expect(session.fleets.find('f-demo')?.counts?.running).toBe(2));
     expect(api.calls.some((c) => c.path === '/fleets/f-demo')).toBe(true);

@@ -64,6 +64,7 @@ export class LiveSession {
   private readonly fleetsToFit = new Set<string>();
   private bench: SyntheticFeed | null = null;
   private styleSignature = '';
+  private roadFocused = false;
   private disposed = false;
 
   constructor(options: SessionOptions) {
@@ -158,7 +159,7 @@ export class LiveSession {
     const items = await this.routesRoom.loadList();
     if (!items) return;
     const ends = items.flatMap((r) => [r.startPosition, r.endPosition]).filter((p): p is [number, number] => !!p);
-    if (ends.length > 0 && this.trips.get().length === 0 && this.vehicles.size === 0) this.focusOn(ends);
+    if (ends.length > 0 && this.trips.get().length === 0 && this.vehicles.size === 0 && !this.roadFocused) this.focusOn(ends);
   }
 
   routeTitle(routeId: string): string {
@@ -214,7 +215,11 @@ export class LiveSession {
       // A fleet already driving, found in the stream of all fleets: draw it too.
       if (!this.followRoad) return false;
       this.fleetRoom.found(p.fleetId);
-      if (this.vehicles.size === 0 && this.trips.get().length === 0) this.fleetsToFit.add(p.fleetId);
+      // The first fleet found on the road is where the map looks, unless the user is busy with a trip already.
+      if (!this.roadFocused && this.trips.get().length === 0) {
+        this.roadFocused = true;
+        this.fleetsToFit.add(p.fleetId);
+      }
       return true;
     }
     return this.tripsRoom.isFollowed(p.tripId);
