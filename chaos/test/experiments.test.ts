@@ -22,20 +22,22 @@ afterAll(async () => {
 const seen: string[] = [];
 
 // FLEETLAB_CHAOS_EXPERIMENTS=a,b runs a subset while working on them (any experiment, including the two below).
-// Left out of the default run, each for a reason seen against the real lab (docs/chaos.md, "Not passing yet"):
-// - database-outage: its alerts fire as expected, but in one run a service was still not scraped 180 s after
-//   FerretDB was back, and the api's requests kept failing with MongoServerSelectionError through toxiproxy
-//   afterwards, which broke the next experiment's POST /fleets;
-// - kafka-outage: the broker took ~60 s to come back on the loaded build machine; not yet seen passing end to end;
+// Left out of the default run, for a reason seen against the real lab (docs/chaos.md, "Not passing yet"):
 // - api-latency and database-latency: their steady state is the api's latency SLI (under 10 % of requests over
 //   250 ms). Each passed on a lab holding few trips; after the rest of the integration suite has stored its fleets,
 //   the fleet reads their load makes scan every stored trip (FerretDB pushes down nothing but _id), so the SLI stays
 //   near 0.3 with no fault at all: one run never recovered, the next failed its gate. They need reads that stay fast
 //   as history grows (docs/benchmarks.md) before they can join the default run.
-// - simulator-crash: its recovery waits for positions to flow again, but a SIGKILLed simulator loses the trips it
-//   was playing (services/simulator/README.md); when the experiment's own fleet is all it plays, nothing is
-//   published after the restart and the run ends "did not recover". It needs a load that keeps starting trips.
-const all = ['api-5xx', 'consumer-crash', 'api-crash', 'frozen-simulator', 'api-kafka-partition'];
+const all = [
+  'api-5xx',
+  'consumer-crash',
+  'api-crash',
+  'frozen-simulator',
+  'api-kafka-partition',
+  'simulator-crash',
+  'database-outage',
+  'kafka-outage',
+];
 const chosen = process.env.FLEETLAB_CHAOS_EXPERIMENTS?.split(',') ?? all;
 
 describe('chaos experiments in the local lab', () => {
