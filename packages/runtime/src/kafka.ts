@@ -169,6 +169,8 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
   private readonly consumer: Consumer;
   private running = false;
   private joined = false;
+  /** The partitions of the topic this member owns since it last joined its group. */
+  private assigned = new Set<number>();
   /** kafkajs stopped restarting it: only a new process brings it back. */
   private crashed: Error | undefined;
   /** The first crash since the consumer was last in its group, and the latest one; cleared on joining. */
@@ -186,7 +188,8 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
       ...options.consumerConfig,
     });
     const { GROUP_JOIN, REBALANCING, STOP, DISCONNECT } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => {
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.assigned = new Set(event.payload?.memberAssignment?.[options.topic] ?? []);
       this.joined = true;
       this.crashingSince = undefined;
       this.lastCrash = undefined;
@@ -322,11 +325,14 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
     this.running = true;
   }
 
-  /** With `commit: 'owner'`: commits each partition's next offset to read. */
+  /** With `commit: 'owner'`: commits each partition's next offset to read, for the partitions this member owns. */
   async commit(offsets: ReadonlyArray<{ partition: number; offset: string }>): Promise<void> {
     if (offsets.length === 0) return;
     if (!this.running) throw new Error(`consumer ${this.options.groupId} is not running`);
-    await this.consumer.commitOffsets(offsets.map(({ partition, offset }) => ({ topic: this.options.topic, partition, offset })));
+    // A partition another member owns now is that member's to commit: this one's view of it is stale.
+    const owned = offsets.filter((o) => this.assigned.has(o.partition));
+    if (owned.length === 0) return;
+    await this.consumer.commitOffsets(owned.map(({ partition, offset }) => ({ topic: this.options.topic, partition, offset })));
   }
 
   /** Stops fetching; the consumer stays in its group, so it can still commit (a graceful stop's last commit). */
