@@ -63,8 +63,12 @@ describe('the api under schemathesis', () => {
     const timer = setTimeout(() => child.kill('SIGTERM'), FUZZ_DEADLINE_MS);
     const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     clearTimeout(timer);
-    // Fleets the fuzzer started run on: cancel them so later tests get the lab's CPU back.
-    const fleets = await (await db()).collection('fleets').find({ status: { $ne: 'cancelled' } }, { projection: { _id: 1 } }).toArray();
+    // The hooks cancel each fleet the fuzzer starts; any whose cancel failed is cancelled here, so later tests get the
+    // lab's CPU back. Only fleets of this run: the lab is shared with the other integration tests.
+    const fleets = await (await db())
+      .collection('fleets')
+      .find({ status: { $ne: 'cancelled' }, createdAt: { $gte: new Date(startedAt) } }, { projection: { _id: 1 } })
+      .toArray();
     for (const fleet of fleets) await api(`/fleets/${String(fleet._id)}`, { method: 'DELETE' });
 
     const output = readFileSync(log, 'utf8');
