@@ -4,7 +4,7 @@
 // duplicate), nothing valid is dead-lettered, every process is up and ready, no fault is left.
 //
 // Lab time: each case is one fleet of 8 trips of 40 points at 250 ms (10 s a trip) plus its fault and recovery,
-// 30-90 s; the whole file takes about 8 minutes on 2 shared cores (measured in docs/reliability.md).
+// 30-60 s; the whole file takes 3.5-4.5 minutes on 2 shared cores, plus the lab's start (docs/reliability.md).
 import { afterAll, describe, expect, it } from 'vitest';
 import { Topics, dlqTopic } from '@fleetlab/contracts';
 import type { FaultRequest, LabStatus } from '../src/control-protocol';
