@@ -46,24 +46,12 @@ export default defineConfig({
             'dashboards/test/live.test.ts',
             'chaos/test/**/*.test.ts',
           ],
-          // The fuzz run has a project of its own (below): docs/reliability.md says why it is not in `npm test` yet.
-          exclude: ['platform/local/test/fuzz-api.test.ts', '**/node_modules/**'],
           environment: 'node',
           globalSetup: ['platform/local/test/global-setup.ts'],
           // One lab serves every file; files run one after another in one fork so a fleet test doesn't starve the
           // others of CPU.
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
-          hookTimeout: 300_000,
-        },
-      },
-      {
-        test: {
-          // schemathesis against the api of a lab of its own: `npm run test:fuzz`.
-          name: 'fuzz',
-          include: ['platform/local/test/fuzz-api.test.ts'],
-          environment: 'node',
-          globalSetup: ['platform/local/test/global-setup.ts'],
           hookTimeout: 300_000,
         },
       },

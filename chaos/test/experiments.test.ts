@@ -22,24 +22,22 @@ afterAll(async () => {
 const seen: string[] = [];
 
 // FLEETLAB_CHAOS_EXPERIMENTS=a,b runs a subset while working on them (any experiment, including the two below).
-// Left out of the default run, each for a reason seen against the real lab (docs/chaos.md, "Not passing yet"):
-// - database-outage: its alerts fire as expected, but in one run a service was still not scraped 180 s after
-//   FerretDB was back, and the api's requests kept failing with MongoServerSelectionError through toxiproxy
-//   afterwards, which broke the next experiment's POST /fleets;
-// - kafka-outage: the broker took ~60 s to come back on the loaded build machine; not yet seen passing end to end;
+// Left out of the default run, for a reason seen against the real lab (docs/chaos.md, "Not passing yet"):
 // - api-latency and database-latency: their steady state is the api's latency SLI (under 10 % of requests over
 //   250 ms). Each passed on a lab holding few trips; after the rest of the integration suite has stored its fleets,
 //   the fleet reads their load makes scan every stored trip (FerretDB pushes down nothing but _id), so the SLI stays
 //   near 0.3 with no fault at all: one run never recovered, the next failed its gate. They need reads that stay fast
 //   as history grows (docs/benchmarks.md) before they can join the default run.
-// - simulator-crash: its recovery waits for positions to flow again, but a SIGKILLed simulator loses the trips it
-//   was playing (services/simulator/README.md); when the experiment's own fleet is all it plays, nothing is
-//   published after the restart and the run ends "did not recover". It needs a load that keeps starting trips.
-// The five that pass (api-5xx, consumer-crash, api-crash, frozen-simulator, api-kafka-partition) are run by the
-// scenario self-checks (chaos/test/scenarios.test.ts): each scenario's break is one experiment, run through this same
-// runner and judged by the same verdict, so running them here too would run each twice. Every experiment is covered
-// once: here with FLEETLAB_CHAOS_EXPERIMENTS, or there (chaos/src/scenarios/scenarios.spec.ts checks that every
-// experiment backs exactly one scenario).
+// - database-outage, for the same reason: its recovery waits for the api's latency page to clear. Run on a fresh lab
+//   it passes (recovered 39 s after the revert, its fleet exact); run after six other experiments on 2 cores at load
+//   ~30, the load's reads (GET /trips, GET /fleets/:id) took 0.3-3 s with no fault on, so the page fired again 20 s
+//   after FerretDB was back and stayed. No request failed after the revert and every service stayed ready: the
+//   fault suite (platform/local/test/faults.test.ts) checks the outage's data and recovery without the SLO.
+// The seven that pass (api-5xx, consumer-crash, api-crash, frozen-simulator, api-kafka-partition, simulator-crash,
+// kafka-outage) are run by the scenario self-checks (chaos/test/scenarios.test.ts): each scenario's break is one
+// experiment, run through this same runner and judged by the same verdict, with the same data check, so running them
+// here too would run each twice. Every experiment is covered once: here with FLEETLAB_CHAOS_EXPERIMENTS, or there
+// (chaos/src/scenarios/scenarios.spec.ts checks that every experiment backs exactly one scenario).
 const all: string[] = [];
 const chosen = process.env.FLEETLAB_CHAOS_EXPERIMENTS?.split(',') ?? all;
 
@@ -68,15 +66,11 @@ describe('chaos experiments in the local lab', () => {
     expect(report.faults.every((f) => f.revert?.ok)).toBe(true);
     expect(ledger.open()).toEqual([]);
     await expectNothingLeft();
-    // No accepted data lost: the experiment's fleet finishes, every trip's history exact. A SIGKILLed simulator
-    // loses the trips it was playing (services/simulator/README.md): there, every trip that finished must be exact.
-    if (name === 'simulator-crash') {
-      const { finished, running } = await expectExactHistories(report.fleetId!, true);
-      process.stderr.write(`chaos measured: simulator-crash left ${running} of ${finished + running} trips running for good\n`);
-      expect(finished + running).toBe(experiment.load.fleet!.vehicles);
-    } else {
-      await waitForFleetFinished(report.fleetId!);
-      expect((await expectExactHistories(report.fleetId!)).positions).toBeGreaterThan(0);
-    }
+    // No accepted data lost: the experiment's fleet finishes (a SIGKILLed simulator's trips are replayed), every
+    // trip's history exact.
+    await waitForFleetFinished(report.fleetId!);
+    const checked = await expectExactHistories(report.fleetId!, { vehicles: experiment.load.fleet!.vehicles });
+    process.stderr.write(`chaos measured: ${name}: ${checked.trips} trips, ${checked.positions} positions, each history exact\n`);
+    expect(checked.positions).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -6,7 +6,7 @@ import { freePort, serveWeb } from '@fleetlab/local';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const apiUrl = process.env.FLEETLAB_API_URL;
   if (!apiUrl) throw new Error('set FLEETLAB_API_URL to a running api, e.g. http://127.0.0.1:13300');
-  const web = await serveWeb({ port: await freePort(), config: { apiUrl } });
+  const web = await serveWeb({ port: await freePort(), config: { apiUrl, tileUrl: '' } });
   (project.provide as (key: string, value: unknown) => void)('lab', { apiUrl, webUrl: web.url });
   return web.close;
 }

@@ -103,7 +103,8 @@ describe('web: the live map', () => {
     // development), drawing 200 vehicles is this test's.
     await page.getByTestId('fleet-generated').uncheck();
     await page.getByTestId('start-fleet').click();
-    const card = page.getByTestId('fleet-card');
+    // Fleets already on the road (other tests', the lab's) have cards of their own: this one was started here.
+    const card = page.locator('[data-testid="fleet-card"][data-origin="started"]');
     await card.waitFor();
     await poll(
       '200 vehicles on the map',
@@ -111,7 +112,8 @@ describe('web: the live map', () => {
       90_000,
     );
     expect(Number(await card.getByTestId('fleet-drawn').getAttribute('data-count'))).toBe(200);
-    expect(Number(await page.getByTestId('vehicles-drawn').getAttribute('data-count'))).toBe(200);
+    // Every vehicle on the road is drawn, this fleet's and any other's.
+    expect(Number(await page.getByTestId('vehicles-drawn').getAttribute('data-count'))).toBeGreaterThanOrEqual(200);
     await page.screenshot({ path: join(SHOTS, '04-fleet-200.png') });
 
     // Clean up: cancel the fleet's trips so they do not load the lab for the next test file.

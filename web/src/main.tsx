@@ -30,9 +30,9 @@ async function main(): Promise<void> {
     return;
   }
   const bench = benchParams(window.location.search);
-  const session = new LiveSession({ config, socketFactory: bench ? undefined : socketIoFactory });
+  const session = new LiveSession({ config, socketFactory: bench ? undefined : socketIoFactory, followRoad: !bench });
   if (bench) session.startBench(bench.vehicles, bench.feedMs);
-  else void session.loadRoutes();
+  else session.start();
   window.addEventListener('pagehide', () => session.dispose());
   if (!bench) mountScenarioPanel();
   root.render(

@@ -11,6 +11,8 @@ interface ImportMetaEnv {
   readonly VITE_TRACE_URL_TEMPLATE?: string;
   readonly VITE_DASHBOARD_URL_TEMPLATE?: string;
   readonly VITE_LOGS_URL_TEMPLATE?: string;
+  readonly VITE_PROMETHEUS_URL?: string;
+  readonly VITE_JAEGER_API_URL?: string;
 }
 
 interface ImportMeta {

@@ -148,6 +148,14 @@ export interface ValidatingConsumerOptions<S extends z.ZodTypeAny> {
    * resolves, so a crash redelivers the batch: handlers must be idempotent.
    */
   handleBatch(messages: ValidMessage<z.infer<S>>[], partition: number): Promise<void>;
+  /**
+   * 'batch' (default): a batch's offsets are committed once it is handled. 'owner': nothing is committed here; the
+   * owner commits with `commit()` when what the messages started is done (the simulator, once a direction's trip
+   * is played out), and learns through `handled` how far each partition has been handled.
+   */
+  commit?: 'batch' | 'owner';
+  /** Every message of the partition up to `lastOffset` is handled (valid ones by handleBatch, invalid dead-lettered). */
+  handled?(partition: number, lastOffset: string): void;
 }
 
 /** See ValidatingConsumerOptions.livenessGraceMs. */
@@ -161,6 +169,8 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
   private readonly consumer: Consumer;
   private running = false;
   private joined = false;
+  /** The partitions of the topic this member owns since it last joined its group. */
+  private assigned = new Set<number>();
   /** kafkajs stopped restarting it: only a new process brings it back. */
   private crashed: Error | undefined;
   /** The first crash since the consumer was last in its group, and the latest one; cleared on joining. */
@@ -178,7 +188,8 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
       ...options.consumerConfig,
     });
     const { GROUP_JOIN, REBALANCING, STOP, DISCONNECT } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => {
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.assigned = new Set(event.payload?.memberAssignment?.[options.topic] ?? []);
       this.joined = true;
       this.crashingSince = undefined;
       this.lastCrash = undefined;
@@ -236,7 +247,7 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
-      autoCommit: true,
+      autoCommit: this.options.commit !== 'owner',
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
@@ -301,14 +312,33 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
         }
         for (const span of spans) span.end();
         const last = batch.messages[batch.messages.length - 1];
-        if (last) resolveOffset(last.offset);
+        if (last) {
+          resolveOffset(last.offset);
+          this.options.handled?.(batch.partition, last.offset);
+        }
         metrics.consumed.inc({ topic, group: groupId }, batch.messages.length);
         metrics.lag.set({ topic, partition: String(batch.partition), group: groupId }, Number(batch.offsetLag()));
-        await commitOffsetsIfNecessary();
+        if (this.options.commit !== 'owner') await commitOffsetsIfNecessary();
         await heartbeat();
       },
     });
     this.running = true;
+  }
+
+  /** With `commit: 'owner'`: commits each partition's next offset to read, for the partitions this member owns. */
+  async commit(offsets: ReadonlyArray<{ partition: number; offset: string }>): Promise<void> {
+    if (offsets.length === 0) return;
+    if (!this.running) throw new Error(`consumer ${this.options.groupId} is not running`);
+    // A partition another member owns now is that member's to commit: this one's view of it is stale.
+    const owned = offsets.filter((o) => this.assigned.has(o.partition));
+    if (owned.length === 0) return;
+    await this.consumer.commitOffsets(owned.map(({ partition, offset }) => ({ topic: this.options.topic, partition, offset })));
+  }
+
+  /** Stops fetching; the consumer stays in its group, so it can still commit (a graceful stop's last commit). */
+  pause(): void {
+    if (!this.running) return;
+    this.consumer.pause([{ topic: this.options.topic }]);
   }
 
   async stop(): Promise<void> {

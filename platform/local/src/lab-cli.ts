@@ -14,11 +14,12 @@ import { consoleProgress as progress } from './progress';
 const args = new Set(process.argv.slice(2));
 if (args.has('--help')) {
   process.stdout.write(
-    'usage: npm run lab [-- --fresh] [-- --no-demo] [-- --no-telemetry] [-- --no-faults]\n' +
+    'usage: npm run lab [-- --fresh] [-- --no-demo] [-- --no-telemetry] [-- --no-faults] [-- --no-tiles]\n' +
       '  --fresh         delete the lab data (Kafka topics, database) before starting\n' +
       '  --no-demo       do not start the demo fleet\n' +
       '  --no-telemetry  run the services with OpenTelemetry disabled\n' +
-      '  --no-faults     no fault layer (toxiproxy, api fault injection): chaos network and http faults refused\n',
+      '  --no-faults     no fault layer (toxiproxy, api fault injection): chaos network and http faults refused\n' +
+      '  --no-tiles      the map without OpenStreetMap tiles (plain background; nothing fetched from the internet)\n',
   );
   process.exit(0);
 }
@@ -33,6 +34,7 @@ const lab = new Lab({
   telemetry: !args.has('--no-telemetry'),
   ruleFiles: [labRules],
   faults: !args.has('--no-faults'),
+  ...(args.has('--no-tiles') ? { webConfig: { tileUrl: '' } } : {}),
 });
 let control: ControlServer | undefined;
 const demo = new AbortController();
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
     `  socket.io       ${e.apiUrl}            events: new-direction, new-position, subscribe-fleet`,
     `  Jaeger API      ${e.jaegerUrl}/api/services   (trace search: /api/traces?service=api)`,
     `  Prometheus      ${e.prometheusUrl}        (targets: /targets, SLO alerts: /alerts)`,
-    `  map             ${e.webUrl}`,
+    `  map / cockpit   ${e.webUrl}   (SLOs, alerts, trip traces; Prometheus and Jaeger at ${e.webUrl}/prometheus, /jaeger)`,
     `  metrics         ${e.apiUrl}/metrics · ${e.simulatorUrl}/metrics · ${e.consumerUrl}/metrics`,
     `  Kafka           ${e.kafkaBrokers.join(',')}   MongoDB API ${e.mongoUrl}`,
     `  logs            ${e.logDir}`,

@@ -6,7 +6,7 @@ import type { ComponentStatus, FaultableComponent } from './control-protocol';
 import { repoRoot } from './paths';
 import { httpOk, ManagedProcess, portOpen } from './process';
 import type { Progress } from './progress';
-import { serveWeb } from './web-server';
+import { serveWeb, type WebProxy } from './web-server';
 import { freePorts } from './ports';
 
 export const serviceNames = ['api', 'simulator', 'consumer'] as const;
@@ -116,6 +116,11 @@ export interface LabOptions {
   /** Prometheus rule files to load. */
   ruleFiles?: string[];
   logLevel?: string;
+  /**
+   * Settings of the map's /config.json over the lab's own, e.g. `{ tileUrl: '' }` to keep the browser offline (the
+   * integration tests do).
+   */
+  webConfig?: Record<string, string>;
   /**
    * The fault layer for chaos experiments: toxiproxy between the services and Kafka / the database, and the api's
    * fault-injection admin port. Off by default (benchmarks measure the plain path); `npm run lab` and the
@@ -235,17 +240,32 @@ export class Lab {
     this.recordPids();
     progress.done(`Prometheus ${this.endpoints.prometheusUrl}`);
 
-    this.web = await serveWeb({ port: ports.web, config: this.webConfig() });
+    this.web = await serveWeb({ port: ports.web, config: this.webConfig(), proxies: this.webProxies() });
     progress.done(`map ${this.endpoints.webUrl}`);
   }
 
-  /** The map's runtime config: this lab's api, and trace links into its Jaeger (whose API, not UI, is built here). */
+  /**
+   * The map's runtime config: this lab's api; Prometheus and Jaeger through the web server's same-origin proxies
+   * (docs/cockpit.md); no Jaeger UI link, as this lab's Jaeger is built without its UI, so the trace link is the
+   * trip's trace as JSON. OpenStreetMap's tiles are the app's default; `webConfig` overrides any of it.
+   */
   webConfig(): Record<string, string> {
     return {
       apiUrl: this.endpoints.apiUrl,
-      jaegerUrl: this.endpoints.jaegerUrl,
-      traceUrlTemplate: `{jaegerUrl}/api/traces?service=simulator&lookback=1h&tags=%7B%22fleetlab.trip.id%22%3A%22{tripId}%22%7D`,
+      prometheusUrl: '/prometheus',
+      jaegerApiUrl: '/jaeger',
+      jaegerUrl: '',
+      traceUrlTemplate: `${this.endpoints.webUrl}/jaeger/api/traces?service=simulator&lookback=1h&tags=%7B%22fleetlab.trip.id%22%3A%22{tripId}%22%7D`,
+      ...this.options.webConfig,
     };
+  }
+
+  /** Read-only paths from the map's origin to the APIs the cockpit reads. */
+  webProxies(): WebProxy[] {
+    return [
+      { prefix: '/prometheus', target: this.endpoints.prometheusUrl, allow: ['/api/v1/query', '/api/v1/alerts', '/api/v1/rules'] },
+      { prefix: '/jaeger', target: this.endpoints.jaegerUrl, allow: ['/api/traces', '/api/services'] },
+    ];
   }
 
   /** One proxy per service and dependency: `<service>-kafka`, `<service>-database`. */

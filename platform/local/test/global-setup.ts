@@ -21,6 +21,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ruleFiles: [labRules],
     // toxiproxy and the api's fault injection, for the chaos experiments' tests.
     faults: true,
+    // The browser tests stay on 127.0.0.1: no OpenStreetMap tiles, the plain background (docs/cockpit.md).
+    webConfig: { tileUrl: '' },
   });
   try {
     await lab.start();

@@ -1,5 +1,5 @@
 // Small clients for the integration tests: HTTP JSON, polling, a Kafka topic reader, MongoDB, socket.io.
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import { io, type Socket } from 'socket.io-client';
@@ -174,4 +174,95 @@ export async function allReady(): Promise<Record<string, number>> {
     }),
   );
   return Object.fromEntries(entries);
+}
+
+export interface FleetProgress {
+  fleetId: string;
+  vehicles: number;
+  trips: { requested: number; running: number; finished: number; cancelled: number };
+}
+
+export async function waitForFleetFinished(fleetId: string, timeoutMs = 240_000): Promise<FleetProgress> {
+  return waitFor(`fleet ${fleetId} finished`, async () => {
+    const { status, body } = await api<FleetProgress>(`/fleets/${fleetId}`);
+    return status === 200 && body.trips.finished === body.vehicles ? body : undefined;
+  }, timeoutMs, 1_000);
+}
+
+export interface HistoryCheck {
+  /** Trips of the fleet, and positions stored for them. */
+  trips: number;
+  positions: number;
+  finished: number;
+  running: number;
+}
+
+/**
+ * Every trip of the fleet has exactly its route's points stored: seq 0..n-1, no gap, no duplicate, its `count`
+ * equal to that and its status finished. `vehicles`: how many trips the fleet must have. `onlyFinished`: trips still
+ * running are checked only as an exact prefix of their route (for a check while trips may still play).
+ */
+export async function expectExactHistories(
+  fleetId: string,
+  options: { vehicles?: number; onlyFinished?: boolean } = {},
+): Promise<HistoryCheck> {
+  const database = await db();
+  const trips = await database.collection('trips').find({ fleetId }).toArray();
+  if (options.vehicles !== undefined) expect(trips).toHaveLength(options.vehicles);
+  expect(trips.length).toBeGreaterThan(0);
+  const routeIds = [...new Set(trips.map((t) => t.routeId as string))];
+  const routes = await database.collection('routes').find({ _id: { $in: routeIds as never[] } }).toArray();
+  const pointsOf = new Map(routes.map((r) => [String(r._id), (r.points as unknown[]).length]));
+  const positions = await database
+    .collection('trip_positions')
+    .find({ tripId: { $in: trips.map((t) => t._id) as never[] } }, { projection: { tripId: 1, seq: 1 } })
+    .toArray();
+  const seqsByTrip = new Map<string, number[]>();
+  for (const p of positions) {
+    const list = seqsByTrip.get(p.tripId as string) ?? [];
+    list.push(p.seq as number);
+    seqsByTrip.set(p.tripId as string, list);
+  }
+  const problems: string[] = [];
+  for (const trip of trips) {
+    const expected = pointsOf.get(trip.routeId as string) ?? -1;
+    const seqs = (seqsByTrip.get(String(trip._id)) ?? []).sort((a, b) => a - b);
+    const gapless = seqs.every((s, i) => s === i);
+    if (options.onlyFinished && trip.status === 'running') {
+      if (!gapless || seqs.length >= expected) problems.push(`${String(trip._id)} (running): stored seqs not a prefix: ${seqs.length}/${expected}`);
+      continue;
+    }
+    const exact = seqs.length === expected && gapless;
+    if (!exact || trip.count !== expected || trip.status !== 'finished') {
+      problems.push(`${String(trip._id)}: ${seqs.length}/${expected} stored, count ${trip.count}, ${trip.status}`);
+    }
+  }
+  expect(problems).toEqual([]);
+  return {
+    trips: trips.length,
+    positions: positions.length,
+    finished: trips.filter((t) => t.status === 'finished').length,
+    running: trips.filter((t) => t.status === 'running').length,
+  };
+}
+
+/** Every message a topic holds now (none if it does not exist yet), read with a throwaway group. */
+export async function readWholeTopic(topic: string, timeoutMs = 60_000): Promise<ReadMessage[]> {
+  const admin = kafka().admin();
+  await admin.connect();
+  let ends: Array<{ partition: number; high: string; low: string }>;
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return [];
+    ends = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const wanted = ends.filter((e) => BigInt(e.high) > BigInt(e.low));
+  if (wanted.length === 0) return [];
+  return readTopic(
+    topic,
+    (messages) =>
+      wanted.every((e) => messages.some((m) => m.partition === e.partition && BigInt(m.offset) >= BigInt(e.high) - 1n)),
+    timeoutMs,
+  );
 }

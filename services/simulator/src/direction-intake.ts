@@ -17,6 +17,8 @@ export interface DirectionIntakeOptions {
   deadLetter(rejected: RejectedDirection[]): Promise<void>;
   metrics: SimulatorMetrics;
   logger: Logger;
+  /** A direction started a trip: its offset is not done until the trip is (./direction-offsets.ts). */
+  started?: (partition: number, offset: string, tripId: string) => void;
 }
 
 /**
@@ -55,8 +57,10 @@ export class DirectionIntake {
     let started = 0;
     for (const { message, lookup } of accepted) {
       const result = player.start(message.value, lookup.route, message.context);
-      if (result === 'added') started++;
-      else metrics.directionsDropped.inc({ reason: result });
+      if (result === 'added') {
+        started++;
+        this.options.started?.(message.partition, message.offset, message.value.tripId);
+      } else metrics.directionsDropped.inc({ reason: result });
     }
     if (started > 0 || rejected.length > 0) {
       logger.info({ directions: messages.length, started, deadLettered: rejected.length }, 'directions handled');

@@ -5,6 +5,7 @@ import { createLogger, createRegistry, KafkaMetrics } from '@fleetlab/telemetry'
 import { loadConfig } from './config';
 import { CachingDefaultPartitioner } from './partitioner';
 import { DirectionIntake } from './direction-intake';
+import { DirectionOffsets } from './direction-offsets';
 import { SimulatorMetrics } from './metrics';
 import { PositionPublisher } from './position-publisher';
 import { RouteClient } from './route-client';
@@ -13,6 +14,8 @@ import { TripPlayer } from './trip-player';
 const DIRECTIONS_GROUP = 'simulator';
 // Per instance and never reused, so every instance reads every cancel from the moment it starts.
 const CONTROL_GROUP = `simulator-control-${hostname()}-${process.pid}`;
+/** How often the directions whose trips are done are committed. */
+const COMMIT_INTERVAL_MS = 1_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -33,6 +36,9 @@ async function main(): Promise<void> {
     timeoutMs: config.ROUTE_FETCH_TIMEOUT_MS,
     onFetch: (outcome) => metrics.routeFetches.inc({ outcome }),
   });
+  // A direction is committed once its trip is played out, cancelled or handed on, so a crash replays the trips it
+  // was playing (./direction-offsets.ts).
+  const offsets = new DirectionOffsets();
   const publisher = new PositionPublisher({
     producer,
     topic: Topics.newPosition,
@@ -42,6 +48,9 @@ async function main(): Promise<void> {
     onAcked: (count) => {
       metrics.positionsPublished.inc(count);
       kafkaMetrics.produced.inc({ topic: Topics.newPosition }, count);
+    },
+    onPlayedOut: (tripIds) => {
+      for (const id of tripIds) offsets.settle(id);
     },
   });
   // The gauges read the player and the player writes the metrics: the closures run only at scrape time.
@@ -61,6 +70,9 @@ async function main(): Promise<void> {
     metrics,
     kafkaMetrics,
     logger,
+    onEnded: (tripIds) => {
+      for (const id of tripIds) offsets.settle(id);
+    },
   });
 
   const intake = new DirectionIntake({
@@ -68,6 +80,7 @@ async function main(): Promise<void> {
     player,
     metrics,
     logger,
+    started: (partition, offset, tripId) => offsets.track(partition, offset, tripId),
     deadLetter: (rejected) =>
       deadLetter(
         producer,
@@ -91,6 +104,8 @@ async function main(): Promise<void> {
     dlqProducer: producer,
     logger,
     metrics: kafkaMetrics,
+    commit: 'owner',
+    handled: (partition, lastOffset) => offsets.handled(partition, lastOffset),
     handleBatch: (messages) => intake.handle(messages.map((m) => ({ ...m, value: completeDirection(m.value, m) }))),
   });
   const cancels = new ValidatingConsumer({
@@ -129,11 +144,33 @@ async function main(): Promise<void> {
     },
   });
 
+  let committing: Promise<void> = Promise.resolve();
+  const commitDone = (): Promise<void> =>
+    (committing = committing.then(async () => {
+      const done = offsets.committable();
+      if (done.length === 0) return;
+      await directions.commit(done).then(
+        () => offsets.committed(done),
+        // Kafka away or a rebalance under way: the next attempt commits the same offsets (or later ones).
+        (error: Error) => logger.debug({ err: error }, 'committing played directions failed; retried in a second'),
+      );
+    }));
+  const commitTimer = setInterval(() => void commitDone(), COMMIT_INTERVAL_MS);
+
   onShutdown(logger, [
     async () => startUp.stop(),
-    // Stop intake first: no trip may start after the hand-off.
-    () => Promise.all([directions.stop(), cancels.stop()]),
+    // Stop intake first: no trip may start after the hand-off. The directions consumer only pauses, so that it can
+    // still commit the directions of the trips handed on.
+    async () => {
+      directions.pause();
+      await cancels.stop();
+    },
     () => player.handOff(),
+    async () => {
+      clearInterval(commitTimer);
+      await commitDone();
+    },
+    () => directions.stop(),
     () => producer.disconnect(),
     () => ops.close(),
   ]);

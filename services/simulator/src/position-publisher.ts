@@ -8,6 +8,8 @@ export interface OutgoingMessage {
   headers: Record<string, string>;
   /** The message's producer span, ended when Kafka acknowledges it (traced trips only). */
   span?: Span;
+  /** On a trip's last position: the trip, played out once Kafka acknowledges this message. */
+  lastOf?: string;
 }
 
 export interface PositionPublisherOptions {
@@ -22,6 +24,8 @@ export interface PositionPublisherOptions {
   onSend?: (count: number) => void;
   /** A batch is acknowledged by every in-sync replica. */
   onAcked?: (count: number) => void;
+  /** Trips whose last position was just acknowledged: played out (their direction may be committed). */
+  onPlayedOut?: (tripIds: string[]) => void;
 }
 
 /**
@@ -93,6 +97,11 @@ export class PositionPublisher {
         () => {
           for (const m of batch) m.span?.end();
           this.options.onAcked?.(batch.length);
+          if (this.options.onPlayedOut) {
+            const done: string[] = [];
+            for (const m of batch) if (m.lastOf !== undefined) done.push(m.lastOf);
+            if (done.length > 0) this.options.onPlayedOut(done);
+          }
         },
         (error: unknown) => {
           for (const m of batch) m.span?.addEvent('send failed, queued again', { 'exception.message': String(error) });

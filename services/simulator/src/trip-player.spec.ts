@@ -21,7 +21,7 @@ function direction(tripId: string, extra: Partial<NewDirection> = {}): NewDirect
   return { clientId: '', routeId: 'r1', tripId, vehicleId: `v-${tripId}`, ...extra };
 }
 
-function setup(options: { maxPendingMessages?: number } = {}) {
+function setup(options: { maxPendingMessages?: number; onEnded?: (ids: string[]) => void; onPlayedOut?: (ids: string[]) => void } = {}) {
   let clock = 1_000_000;
   const sent: Array<{ topic: string; messages: Array<{ key: string; value: string }> }> = [];
   const producer = {
@@ -34,7 +34,7 @@ function setup(options: { maxPendingMessages?: number } = {}) {
     }),
   };
   const registry = new Registry();
-  const publisher = new PositionPublisher({ producer: producer as never, topic: 'route.new-position', maxBatchMessages: 1_000, logger });
+  const publisher = new PositionPublisher({ producer: producer as never, topic: 'route.new-position', maxBatchMessages: 1_000, logger, onPlayedOut: options.onPlayedOut });
   const metrics = new SimulatorMetrics(registry, { activeTrips: () => 0, pendingPositions: () => 0, routeCacheSize: () => 0 });
   const player = new TripPlayer({
     publisher,
@@ -48,6 +48,7 @@ function setup(options: { maxPendingMessages?: number } = {}) {
     kafkaMetrics: new KafkaMetrics(registry),
     logger,
     now: () => clock,
+    onEnded: options.onEnded,
   });
   const positions = () =>
     sent.filter((s) => s.topic === 'route.new-position').flatMap((s) => s.messages.map((m) => JSON.parse(m.value) as NewPosition));
@@ -159,5 +160,29 @@ describe('TripPlayer', () => {
     t.player.tick();
     await t.publisher.flush();
     expect(t.positions().map((p) => [p.seq, p.finished])).toEqual([[2, true]]);
+  });
+
+  it('says when a trip is played out (its last position acknowledged), cancelled or handed on, and plays a finished trip once', async () => {
+    const playedOut: string[] = [];
+    const ended: string[] = [];
+    const t = setup({ onPlayedOut: (ids) => playedOut.push(...ids), onEnded: (ids) => ended.push(...ids) });
+    t.player.start(direction('done'), route);
+    t.player.start(direction('stopped'), route);
+    t.player.start(direction('moving'), route);
+    t.player.tick();
+    await t.publisher.flush();
+    expect(playedOut).toEqual([]);
+    t.player.cancel({ tripId: 'stopped' });
+    expect(ended).toEqual(['stopped']);
+    t.advance(1_000);
+    t.player.tick();
+    await t.publisher.flush();
+    expect(playedOut).toEqual(['done', 'moving']);
+    // A direction of a trip played out here (redelivered after a rebalance) is not played again.
+    expect(t.player.refusal(direction('done'))).toBe('duplicate');
+    expect(t.player.start(direction('done'), route)).toBe('duplicate');
+    t.player.start(direction('late'), route);
+    expect(await t.player.handOff()).toBe(1);
+    expect(ended).toEqual(['stopped', 'late']);
   });
 });

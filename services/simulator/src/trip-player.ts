@@ -36,6 +36,10 @@ export interface TripPlayerOptions {
   now?: () => number;
   /** How many cancelled trip ids (and, a tenth of it, fleet ids) to remember for directions that arrive late. */
   cancelMemory?: number;
+  /** How many played-out trip ids to remember, so a direction redelivered after a rebalance is not played twice. */
+  finishedMemory?: number;
+  /** Trips stopped here for good (cancelled) or handed on: their directions are done. */
+  onEnded?: (tripIds: string[]) => void;
 }
 
 export type StartResult = AddResult | 'cancelled';
@@ -50,6 +54,7 @@ export class TripPlayer {
   private readonly scheduler = new Scheduler<Trip>();
   private readonly cancelledTrips: RecentSet;
   private readonly cancelledFleets: RecentSet;
+  private readonly finishedTrips: RecentSet;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
 
@@ -58,6 +63,7 @@ export class TripPlayer {
     const memory = options.cancelMemory ?? 100_000;
     this.cancelledTrips = new RecentSet(memory);
     this.cancelledFleets = new RecentSet(Math.max(1, Math.ceil(memory / 10)));
+    this.finishedTrips = new RecentSet(options.finishedMemory ?? 100_000);
   }
 
   get activeTrips(): number {
@@ -67,14 +73,14 @@ export class TripPlayer {
   /** Why a direction should not be played before its route is even looked up, if it shouldn't. */
   refusal(direction: NewDirection): 'cancelled' | 'duplicate' | undefined {
     if (this.isCancelled(direction)) return 'cancelled';
-    if (this.scheduler.has(direction.tripId)) return 'duplicate';
+    if (this.scheduler.has(direction.tripId) || this.finishedTrips.has(direction.tripId)) return 'duplicate';
     return undefined;
   }
 
   /** Accepts a trip into the scheduler; its first point is due at once. `parent`: the direction's process span. */
   start(direction: NewDirection, route: CachedRoute, parent: Context = ROOT_CONTEXT): StartResult {
     if (this.isCancelled(direction)) return 'cancelled';
-    if (this.scheduler.has(direction.tripId)) return 'duplicate';
+    if (this.scheduler.has(direction.tripId) || this.finishedTrips.has(direction.tripId)) return 'duplicate';
     const fromSeq = direction.fromSeq ?? 0;
     if (fromSeq >= route.points.length) return 'beyond-end';
     const span = tracer.startSpan(
@@ -140,6 +146,7 @@ export class TripPlayer {
       );
     }
     this.options.metrics.tripsCancelled.inc(stopped.length);
+    if (stopped.length > 0) this.options.onEnded?.(stopped.map((t) => t.tripId));
     return stopped.length;
   }
 
@@ -177,9 +184,12 @@ export class TripPlayer {
         total: trip.points.length,
       };
       if (trip.fleetId !== undefined) event.fleetId = trip.fleetId;
-      messages[i] = this.outgoing(trip, event);
+      const message = this.outgoing(trip, event);
+      messages[i] = message;
       metrics.schedulerDrift.observe((now - dueMs) / 1_000);
       if (finished) {
+        message.lastOf = trip.tripId;
+        this.finishedTrips.add(trip.tripId);
         metrics.tripsFinished.inc();
         this.endSpan(trip, 'finished');
       }
@@ -218,6 +228,7 @@ export class TripPlayer {
     }
     for (const { trip } of running) this.endSpan(trip, 'handed_off');
     metrics.tripsHandedOff.inc(running.length);
+    this.options.onEnded?.(running.map(({ trip }) => trip.tripId));
     logger.info({ trips: running.length }, 'running trips handed on to route.new-direction');
     return running.length;
   }

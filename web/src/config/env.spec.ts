@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_API_URL, DEFAULT_TRACE_URL_TEMPLATE, parseEnv, resolveConfig } from './env';
+import { ConfigError, DEFAULT_API_URL, DEFAULT_TRACE_URL_TEMPLATE, OSM_TILE_URL, parseEnv, resolveConfig } from './env';
 import { fetchRuntimeOverrides, loadRuntimeConfig } from '../lib/runtime-config';
 import { jsonResponse } from '../test/fakes';
 
@@ -30,10 +30,13 @@ describe('config from VITE_* variables', () => {
     expect(error.issues[2]).toContain('{traceId}');
   });
 
-  it('defaults: api on 127.0.0.1:3000, no tiles, a Jaeger trace link', () => {
+  it('defaults: api on 127.0.0.1:3000, OpenStreetMap tiles with their attribution, a Jaeger trace link', () => {
     const config = resolveConfig({ env: parseEnv({}), origin: 'http://127.0.0.1:5173' });
     expect(config.apiUrl).toBe(DEFAULT_API_URL);
-    expect(config.tileUrl).toBe('');
+    expect(config.tileUrl).toBe(OSM_TILE_URL);
+    expect(config.tileAttribution).toContain('OpenStreetMap');
+    expect(config.prometheusUrl).toBe('');
+    expect(config.jaegerApiUrl).toBe(config.jaegerUrl);
     expect(config.traceUrlTemplate).toBe(DEFAULT_TRACE_URL_TEMPLATE);
     expect(config.dashboardUrlTemplate).toBe('');
   });
@@ -63,6 +66,24 @@ describe('runtime config.json', () => {
     expect(config.apiUrl).toBe('http://127.0.0.1:3000');
     const sameOrigin = await loadRuntimeConfig({ baseUrl: base, env: {}, fetchFn: async () => jsonResponse(200, {}) });
     expect(sameOrigin.apiUrl).toBe('http://127.0.0.1:5173');
+  });
+
+  it('turns the tiles off with tileUrl "" and resolves proxy paths on this origin', async () => {
+    const config = await loadRuntimeConfig({
+      baseUrl: base,
+      env: {},
+      fetchFn: async () => jsonResponse(200, { tileUrl: '', prometheusUrl: '/prometheus/', jaegerApiUrl: '/jaeger' }),
+    });
+    expect(config.tileUrl).toBe('');
+    expect(config.tileAttribution).toBe('');
+    expect(config.prometheusUrl).toBe('http://127.0.0.1:5173/prometheus');
+    expect(config.jaegerApiUrl).toBe('http://127.0.0.1:5173/jaeger');
+  });
+
+  it('rejects a Prometheus URL that is neither a URL nor a path, naming the field', async () => {
+    await expect(
+      loadRuntimeConfig({ baseUrl: base, env: {}, fetchFn: async () => jsonResponse(200, { prometheusUrl: 'prometheus:9090' }) }),
+    ).rejects.toThrow(/config\.json prometheusUrl: must be an http\(s\) URL or a path/);
   });
 
   it('injects the api URL', async () => {

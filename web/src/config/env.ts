@@ -5,12 +5,14 @@ import { z } from 'zod';
 /** Placeholders a link template may use; anything else in braces that looks like a name is a mistake. */
 export const TEMPLATE_PLACEHOLDERS = ['jaegerUrl', 'grafanaUrl', 'kibanaUrl', 'tripId', 'routeId', 'vehicleId', 'fleetId'] as const;
 
-/** Defaults: no tile layer (this lab works offline), Jaeger of the no-cluster lab, a trace search by trip id. */
+/** Defaults: OpenStreetMap's tiles (fetched by the browser; `tileUrl: ""` turns them off), Jaeger of the no-cluster
+ * lab, a trace search by trip id. */
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 export const DEFAULT_JAEGER_URL = 'http://127.0.0.1:16686';
 export const DEFAULT_TRACE_URL_TEMPLATE = '{jaegerUrl}/search?service=api&tags={"fleetlab.trip.id":"{tripId}"}';
-/** An example for VITE_TILE_URL, not a default: nothing may be fetched from the internet unless configured. */
-export const OSM_TILE_URL_EXAMPLE = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
+/** OpenStreetMap's standard tile layer and the attribution its tile usage policy asks for. */
+export const OSM_TILE_URL = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
+export const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -22,6 +24,11 @@ function isHttpUrl(value: string): boolean {
 }
 
 const trimmed = z.string().trim();
+
+/** '' (off), an absolute http(s) URL, or a path on this origin such as `/prometheus` (the lab's same-origin proxy). */
+const optionalUrlOrPath = trimmed
+  .refine((v) => v === '' || v.startsWith('/') || isHttpUrl(v), (v) => ({ message: `must be an http(s) URL or a path from this origin, got "${v}"` }))
+  .transform((v) => v.replace(/\/+$/, ''));
 
 /** '' (unset) or an absolute http(s) URL; a trailing slash is dropped so `${url}/path` stays clean. */
 const optionalUrl = trimmed
@@ -67,6 +74,8 @@ export const ConfigShape = {
   traceUrlTemplate: linkTemplate,
   dashboardUrlTemplate: linkTemplate,
   logsUrlTemplate: linkTemplate,
+  prometheusUrl: optionalUrlOrPath,
+  jaegerApiUrl: optionalUrlOrPath,
 } as const;
 
 export type ConfigKey = keyof typeof ConfigShape;
@@ -83,6 +92,8 @@ export const ENV_NAMES: Record<ConfigKey, string> = {
   traceUrlTemplate: 'VITE_TRACE_URL_TEMPLATE',
   dashboardUrlTemplate: 'VITE_DASHBOARD_URL_TEMPLATE',
   logsUrlTemplate: 'VITE_LOGS_URL_TEMPLATE',
+  prometheusUrl: 'VITE_PROMETHEUS_URL',
+  jaegerApiUrl: 'VITE_JAEGER_API_URL',
 };
 
 export interface AppConfig {
@@ -97,6 +108,10 @@ export interface AppConfig {
   traceUrlTemplate: string;
   dashboardUrlTemplate: string;
   logsUrlTemplate: string;
+  /** Prometheus' HTTP API for the SLO and alert panel (absolute, no trailing slash); '' hides the panel's data. */
+  prometheusUrl: string;
+  /** Jaeger's query API (`/api/traces`) for the trace waterfall; '' turns the waterfall off. */
+  jaegerApiUrl: string;
 }
 
 /** Thrown with every offending setting named, e.g. `VITE_API_URL: must be an http(s) URL, got "ftp://x"`. */
@@ -156,6 +171,8 @@ export function buildTimeEnv(): Record<string, string | undefined> {
     VITE_TRACE_URL_TEMPLATE: import.meta.env.VITE_TRACE_URL_TEMPLATE,
     VITE_DASHBOARD_URL_TEMPLATE: import.meta.env.VITE_DASHBOARD_URL_TEMPLATE,
     VITE_LOGS_URL_TEMPLATE: import.meta.env.VITE_LOGS_URL_TEMPLATE,
+    VITE_PROMETHEUS_URL: import.meta.env.VITE_PROMETHEUS_URL,
+    VITE_JAEGER_API_URL: import.meta.env.VITE_JAEGER_API_URL,
   };
 }
 
@@ -171,19 +188,25 @@ export function resolveConfig(options: {
 }): AppConfig {
   const { env, runtime, origin } = options;
   const pick = (key: ConfigKey, fallback: string): string => runtime?.[key] ?? env[key] ?? fallback;
+  const absolute = (v: string): string => (v.startsWith('/') ? `${origin}${v}` : v);
   let apiUrl: string;
   if (runtime && runtime.apiUrl !== undefined) apiUrl = runtime.apiUrl === '' ? origin : runtime.apiUrl;
   else if (env.apiUrl) apiUrl = env.apiUrl;
   else apiUrl = runtime ? origin : DEFAULT_API_URL;
+  const tileUrl = pick('tileUrl', OSM_TILE_URL);
+  const jaegerUrl = pick('jaegerUrl', DEFAULT_JAEGER_URL);
   return {
     apiUrl: apiUrl.replace(/\/+$/, ''),
-    tileUrl: pick('tileUrl', ''),
-    tileAttribution: pick('tileAttribution', ''),
-    jaegerUrl: pick('jaegerUrl', DEFAULT_JAEGER_URL),
+    tileUrl,
+    // OpenStreetMap's tiles always carry their attribution; other tiles carry what was configured.
+    tileAttribution: pick('tileAttribution', tileUrl === OSM_TILE_URL ? OSM_ATTRIBUTION : ''),
+    jaegerUrl,
     grafanaUrl: pick('grafanaUrl', ''),
     kibanaUrl: pick('kibanaUrl', ''),
     traceUrlTemplate: pick('traceUrlTemplate', DEFAULT_TRACE_URL_TEMPLATE),
     dashboardUrlTemplate: pick('dashboardUrlTemplate', ''),
     logsUrlTemplate: pick('logsUrlTemplate', ''),
+    prometheusUrl: absolute(pick('prometheusUrl', '')),
+    jaegerApiUrl: absolute(pick('jaegerApiUrl', jaegerUrl)),
   };
 }

@@ -7,6 +7,7 @@ import {
   Route,
   RouteSummary,
   Trip,
+  TripPage,
   TripStarted,
   type LngLat,
 } from './api-types';
@@ -64,6 +65,11 @@ export class ApiClient {
 
   getTrip(id: string): Promise<Trip> {
     return this.request('GET', `/trips/${encodeURIComponent(id)}`, Trip);
+  }
+
+  /** Trips by status, newest first (the api caps `limit` at 500). */
+  listTrips(query: { status: string; limit: number }): Promise<{ items: Trip[]; total: number }> {
+    return this.request('GET', `/trips?status=${encodeURIComponent(query.status)}&limit=${query.limit}`, TripPage);
   }
 
   createFleet(body: CreateFleetRequest): Promise<FleetCreated> {

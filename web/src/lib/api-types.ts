@@ -1,9 +1,9 @@
-// Shapes of the api's answers and events (docs/architecture.md), validated at the edge of the app.
+// Shapes of the api's answers and events (docs/architecture.md), validated at the edge of the app. The shapes the
+// services share (positions, routes, trip status) come from packages/contracts; the api's own views are here.
 import { z } from 'zod';
+import { LngLat, Route, TripStatus, type NewPosition } from '@fleetlab/contracts';
 
-/** `[lng, lat]`, GeoJSON order as in every fleetlab message. */
-export const LngLat = z.tuple([z.number(), z.number()]);
-export type LngLat = z.infer<typeof LngLat>;
+export { LngLat, Route, TripStatus, type NewPosition };
 
 export const RouteSummary = z.object({
   id: z.string(),
@@ -14,18 +14,6 @@ export const RouteSummary = z.object({
   source: z.string().optional(),
 });
 export type RouteSummary = z.infer<typeof RouteSummary>;
-
-export const Route = z.object({
-  id: z.string(),
-  title: z.string(),
-  startPosition: LngLat.optional(),
-  endPosition: LngLat.optional(),
-  points: z.array(LngLat),
-});
-export type Route = z.infer<typeof Route>;
-
-export const TripStatus = z.enum(['requested', 'running', 'finished', 'cancelled']);
-export type TripStatus = z.infer<typeof TripStatus>;
 
 export const TripStarted = z.object({
   tripId: z.string(),
@@ -54,6 +42,9 @@ export const Trip = z.object({
   progress: z.number(),
 });
 export type Trip = z.infer<typeof Trip>;
+
+/** `GET /trips`: a page of trips. */
+export const TripPage = z.object({ items: z.array(Trip), total: z.number() });
 
 export const FleetCreated = z.object({
   fleetId: z.string(),
@@ -87,20 +78,6 @@ export const ApiErrorBody = z.object({
   message: z.union([z.string(), z.array(z.string())]),
   fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
-
-/** `new-position` / each item of `positions`. */
-export interface NewPosition {
-  routeId: string;
-  clientId: string;
-  position: LngLat;
-  finished: boolean;
-  tripId: string;
-  vehicleId: string;
-  seq: number;
-  ts: string;
-  total?: number;
-  fleetId?: string;
-}
 
 /**
  * A cheap structural check instead of zod: thousands of positions a second arrive here, and the api already

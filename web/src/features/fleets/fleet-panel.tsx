@@ -12,6 +12,9 @@ export function FleetPanel() {
   const session = useSession();
   const fleets = useObservable(session.fleets);
   const stats = useObservable(session.stats);
+  const roadLines = useObservable(session.routesRoom.roadLines);
+  const geometry = useObservable(session.routeGeometry);
+  const linesDrawn = [...roadLines.keys()].filter((id) => geometry.has(id)).length;
   const [vehicles, setVehicles] = useState(200);
   const [paceMs, setPaceMs] = useState(500);
   const [generated, setGenerated] = useState(true);
@@ -61,6 +64,9 @@ export function FleetPanel() {
       <p className="muted" data-testid="vehicles-drawn" data-count={stats.vehiclesDrawn} data-frames={stats.framesApplied}>
         {stats.vehiclesDrawn} vehicles drawn
       </p>
+      <p className="muted" data-testid="road-lines" data-count={linesDrawn}>
+        {linesDrawn} route lines of vehicles on the road
+      </p>
       <ul className="fleet-list">
         {fleets.map((fleet) => (
           <FleetCard key={fleet.fleetId} fleet={fleet} />
@@ -76,10 +82,11 @@ function FleetCard({ fleet }: { fleet: FleetState }) {
   const settled = isSettled(fleet);
   const c = fleet.counts;
   return (
-    <li className="fleet" data-testid="fleet-card" data-fleet-id={fleet.fleetId}>
+    <li className="fleet" data-testid="fleet-card" data-fleet-id={fleet.fleetId} data-origin={fleet.origin}>
       <div className="fleet__title">
         <span className="swatch" style={{ background: fleet.color }} aria-hidden="true" />
         <strong title={fleet.fleetId}>fleet {shortId(fleet.fleetId)}</strong>
+        {fleet.origin === 'running' ? <span className="muted">on the road</span> : null}
         <span className={`status status--${settled ? 'finished' : fleet.status}`}>{settled && fleet.status !== 'cancelled' ? 'done' : fleet.status}</span>
       </div>
       <dl className="fleet__counts">

@@ -14,6 +14,8 @@ export interface FleetState {
   /** The api's counts from the last poll of GET /fleets/:id. */
   counts?: TripCounts | undefined;
   polledAt?: number | undefined;
+  /** started: by this page; running: found driving on the road (the demo fleet, another page's, a load test's). */
+  origin: 'started' | 'running';
 }
 
 /** Active = requested + running per the api; falls back to what this page saw before the first poll. */
@@ -39,10 +41,10 @@ export class FleetsModel extends Observable<readonly FleetState[]> {
     return this.get().find((f) => f.fleetId === fleetId);
   }
 
-  add(fleetId: string, vehicles: number, paceMs: number): FleetState {
+  add(fleetId: string, vehicles: number, paceMs: number, origin: FleetState['origin'] = 'started'): FleetState {
     const fleets = this.get();
     const color = pickColor(fleets.map((f) => f.color), this.counter++, FLEET_PALETTE);
-    const fleet: FleetState = { fleetId, vehicles, paceMs, color, status: 'running', finishedEvents: 0 };
+    const fleet: FleetState = { fleetId, vehicles, paceMs, color, status: 'running', finishedEvents: 0, origin };
     this.set([...fleets, fleet]);
     return fleet;
   }
@@ -64,7 +66,9 @@ export class FleetsModel extends Observable<readonly FleetState[]> {
   applyPoll(fleet: Fleet, now = Date.now()): void {
     this.set(
       this.get().map((f) =>
-        f.fleetId === fleet.fleetId ? { ...f, counts: fleet.trips, status: fleet.status, vehicles: fleet.vehicles, polledAt: now } : f,
+        f.fleetId === fleet.fleetId
+          ? { ...f, counts: fleet.trips, status: fleet.status, vehicles: fleet.vehicles, paceMs: fleet.paceMs ?? f.paceMs, polledAt: now }
+          : f,
       ),
     );
   }

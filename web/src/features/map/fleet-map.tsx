@@ -1,5 +1,6 @@
-// The Leaflet map: an optional tile layer over a plain background, route lines with start and end markers for
-// this page's trips, and every vehicle on one canvas layer fed by the session.
+// The Leaflet map: OpenStreetMap's tiles (fetched by the browser) over a plain background that is the offline
+// fallback, route lines with start and end markers for this page's trips, the route lines of every vehicle on the
+// road, and every vehicle on one canvas layer fed by the session.
 import { useEffect, useMemo, useState } from 'react';
 import L from 'leaflet';
 import { MapContainer, Marker, Polyline, TileLayer, useMap } from 'react-leaflet';
@@ -16,8 +17,9 @@ export function FleetMap() {
   const session = useSession();
   const { tileUrl, tileAttribution } = session.config;
   const [tileTrouble, setTileTrouble] = useState(false);
+  const tiles = tileUrl === '' ? 'off' : tileTrouble ? 'unavailable' : 'on';
   return (
-    <div className="map-wrap">
+    <div className="map-wrap" data-testid="map-wrap" data-tiles={tiles}>
       <MapContainer center={BRASILIA} zoom={13} className="map" attributionControl={tileUrl !== ''} data-testid="map">
         {tileUrl ? (
           <TileLayer
@@ -26,15 +28,18 @@ export function FleetMap() {
             eventHandlers={{ tileerror: () => setTileTrouble(true), tileload: () => setTileTrouble(false) }}
           />
         ) : null}
+        <RoadRouteLines />
         <RouteOverlays />
         <VehicleLayerBridge />
         <FocusController />
       </MapContainer>
-      {tileUrl === '' ? (
-        <p className="map-note">no tile layer configured: plain background</p>
-      ) : tileTrouble ? (
-        <p className="map-note" role="status">
-          map tiles unavailable: plain background
+      {tiles === 'off' ? (
+        <p className="map-note" data-testid="map-fallback">
+          Plain background: the tile layer is off in this lab's config.json (<code>tileUrl: ""</code>).
+        </p>
+      ) : tiles === 'unavailable' ? (
+        <p className="map-note" role="status" data-testid="map-fallback">
+          Plain background: map tiles from {new URL(tileUrl.replace(/\{[a-z]+\}/g, '0'), window.location.href).host} could not be loaded (offline?).
         </p>
       ) : null}
     </div>
@@ -76,6 +81,27 @@ function pinIcon(kind: 'start' | 'end', color: string): L.DivIcon {
     iconSize: [22, 22],
     iconAnchor: [11, 11],
   });
+}
+
+/** The routes the vehicles on the road drive, thin, in their fleet's colour, on one canvas. */
+function RoadRouteLines() {
+  const session = useSession();
+  const lines = useObservable(session.routesRoom.roadLines);
+  const geometry = useObservable(session.routeGeometry);
+  const renderer = useMemo(() => L.canvas({ padding: 0.2 }), []);
+  return (
+    <>
+      {[...lines].map(([routeId, color]) => {
+        const route = geometry.get(routeId);
+        return route ? <RoadLine key={routeId} route={route} color={color} renderer={renderer} /> : null;
+      })}
+    </>
+  );
+}
+
+function RoadLine({ route, color, renderer }: { route: Route; color: string; renderer: L.Renderer }) {
+  const positions = useMemo(() => route.points.map(toLatLng), [route]);
+  return <Polyline positions={positions} pathOptions={{ color, weight: 2, opacity: 0.45, interactive: false, renderer }} />;
 }
 
 function RouteOverlays() {
