@@ -9,7 +9,6 @@ import { SessionProvider } from './app/session-context';
 import { ConfigErrorScreen } from './components/config-error';
 import { loadRuntimeConfig } from './lib/runtime-config';
 import { socketIoFactory } from './lib/socket-connection';
-import { mountScenarioPanel } from './features/scenarios/mount';
 
 /** `?bench=2000` draws 2,000 synthetic vehicles through the real pipeline; `&feedMs=16` sets how often they move. */
 function benchParams(search: string): { vehicles: number; feedMs: number } | null {
@@ -34,7 +33,6 @@ async function main(): Promise<void> {
   if (bench) session.startBench(bench.vehicles, bench.feedMs);
   else session.start();
   window.addEventListener('pagehide', () => session.dispose());
-  if (!bench) mountScenarioPanel();
   root.render(
     <StrictMode>
       <SessionProvider session={session}>

@@ -1,5 +1,10 @@
-// The cockpit's place for the guided-scenario panel (active scenario, hints, answer, faults, verdict). The scenario
-// feature renders its own component here; until it does, the slot holds nothing and takes no room.
+// The cockpit's place for the guided-scenario panel (active scenario, hints, answer, faults, verdict): the scenario
+// feature's own component (features/scenarios), talking to the scenario server (docs/scenarios.md).
+import { useMemo } from 'react';
+import { ScenarioClient, scenarioServerUrl } from '../scenarios/scenario-api';
+import { ScenarioPanel } from '../scenarios/scenario-panel';
+
 export function ScenarioSlot() {
-  return null;
+  const client = useMemo(() => new ScenarioClient(scenarioServerUrl(window.location.search)), []);
+  return <ScenarioPanel client={client} />;
 }
