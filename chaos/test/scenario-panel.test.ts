@@ -40,7 +40,9 @@ afterAll(async () => {
   await store?.stop().catch(() => undefined);
   await browser?.close();
   await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  // Keep the scenario's state and its process's log (play.log) of a failed run, as the lab keeps its logs.
+  if (process.env.FLEETLAB_KEEP_TEST_LAB !== 'true') rmSync(dir, { recursive: true, force: true });
+  else process.stderr.write(`scenario state and log kept in ${dir}\n`);
 });
 
 describe('the scenario panel in the map', () => {
