@@ -162,8 +162,8 @@ async function main(): Promise<number> {
       if (values.target === 'k8s' || open.some((e) => e.target === 'k8s')) {
         try {
           const driver = await cluster().connect();
+          for (const swept of await within(30_000, 'the expiry sweep', driver.sweepExpired())) out(`chaos: reverted ${swept}: past its expiry`);
           const status = await within(30_000, 'the cluster', driver.status());
-          for (const swept of await driver.sweepExpired()) out(`chaos: reverted ${swept}: past its expiry`);
           out(`cluster ${status.server} (context ${driver.ref.context}), namespace ${status.namespace}:`);
           for (const d of status.deployments) out(`  ${d.name.padEnd(10)} ${d.ready}/${d.replicas} ready`);
           out(`  objects of this tool: ${status.objects.length === 0 ? 'none' : ''}`);
@@ -197,7 +197,7 @@ async function main(): Promise<number> {
       } catch {
         // No local lab running: only what the ledger knows.
       }
-      const clusters = values.target === 'k8s' ? [cluster().labRef] : [];
+      const clusters = values.target === 'k8s' ? [(await cluster().connect()).labRef] : [];
       const result = await within(180_000, 'reset', resetEverything(ledger, extra, clusters));
       for (const id of result.reverted) out(`reverted ${id} (from the ledger)`);
       for (const f of result.failed) out(`could not revert ${f.id}: ${f.error}`);

@@ -18,6 +18,11 @@ import {
 } from './k8s-plan';
 
 const ISTIO = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' } as const;
+/**
+ * NetworkPolicies through the generic (custom objects) API, as raw JSON: client-node's typed models rename `from`
+ * and `except` (`_from`, `_except`), and a spec read with them and written back as JSON would lose its peers.
+ */
+const NETPOL = { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies' } as const;
 const MANAGED = `${MANAGED_BY}=${MANAGED_BY_VALUE}`;
 /** The api's Service, whose routes an HTTP fault goes on. */
 const API_SERVICE = 'api';
@@ -48,7 +53,6 @@ interface Clients {
   kc: k8s.KubeConfig;
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
-  net: k8s.NetworkingV1Api;
   custom: k8s.CustomObjectsApi;
   mod: typeof k8s;
 }
@@ -136,7 +140,6 @@ export class K8sDriver implements Driver {
         mod,
         core: kc.makeApiClient(mod.CoreV1Api),
         apps: kc.makeApiClient(mod.AppsV1Api),
-        net: kc.makeApiClient(mod.NetworkingV1Api),
         custom: kc.makeApiClient(mod.CustomObjectsApi),
       };
     })();
@@ -226,13 +229,13 @@ export class K8sDriver implements Driver {
 
   /** The namespace's NetworkPolicies; refuses while another chaos fault has any (one policy fault at a time). */
   private async policies(): Promise<NetworkPolicyObject[]> {
-    const { net } = await this.clients();
-    const list = await net.listNamespacedNetworkPolicy({ namespace: this.namespace });
-    const busy = list.items.filter((p) => p.metadata?.labels?.[MANAGED_BY] === MANAGED_BY_VALUE);
+    const { custom } = await this.clients();
+    const list = (await custom.listNamespacedCustomObject({ ...NETPOL, namespace: this.namespace })) as { items: NetworkPolicyObject[] };
+    const busy = list.items.filter((p) => p.metadata.labels?.[MANAGED_BY] === MANAGED_BY_VALUE);
     if (busy.length > 0) {
-      throw new Error(`another chaos fault (${busy[0]!.metadata!.labels![FAULT_LABEL]}) holds NetworkPolicies in ${this.namespace}: one NetworkPolicy fault at a time (npm run chaos -- status | reset)`);
+      throw new Error(`another chaos fault (${busy[0]!.metadata.labels![FAULT_LABEL]}) holds NetworkPolicies in ${this.namespace}: one NetworkPolicy fault at a time (npm run chaos -- status | reset)`);
     }
-    return list.items.map((p) => ({ metadata: { name: p.metadata!.name!, namespace: p.metadata!.namespace, labels: p.metadata!.labels }, spec: p.spec as NetworkPolicySpec }));
+    return list.items.map((p) => ({ metadata: { name: p.metadata.name, namespace: p.metadata.namespace, labels: p.metadata.labels }, spec: p.spec }));
   }
 
   private async virtualServices(): Promise<Array<{ metadata: { name: string; labels?: Record<string, string> }; spec: VirtualServiceSpec }>> {
@@ -262,7 +265,7 @@ export class K8sDriver implements Driver {
   async inject(fault: AppliedFault): Promise<void> {
     const plan = this.plan(fault);
     const m = marks(fault.id, fault.runId ?? fault.id, fault.expiresAt);
-    const { core, apps, net, custom } = await this.clients();
+    const { core, apps, custom } = await this.clients();
     const ns = plan.namespace;
     switch (plan.kind) {
       case 'pods':
@@ -280,14 +283,18 @@ export class K8sDriver implements Driver {
         return;
       case 'policies':
         for (const p of plan.patch) {
-          await net.patchNamespacedNetworkPolicy(
-            { name: p.name, namespace: ns, body: { metadata: { labels: m.labels, annotations: { ...m.annotations, [ORIGINAL_ANNOTATION]: JSON.stringify(p.original) } } } },
+          await custom.patchNamespacedCustomObject(
+            { ...NETPOL, namespace: ns, name: p.name, body: { metadata: { labels: m.labels, annotations: { ...m.annotations, [ORIGINAL_ANNOTATION]: JSON.stringify(p.original) } } } },
             await this.patchOptions('merge'),
           );
-          await net.patchNamespacedNetworkPolicy({ name: p.name, namespace: ns, body: [{ op: 'replace', path: '/spec', value: p.spec }] }, await this.patchOptions('json'));
+          await custom.patchNamespacedCustomObject({ ...NETPOL, namespace: ns, name: p.name, body: [{ op: 'replace', path: '/spec', value: p.spec }] }, await this.patchOptions('json'));
         }
         for (const c of plan.create) {
-          await net.createNamespacedNetworkPolicy({ namespace: ns, body: { metadata: { name: c.name, namespace: ns, labels: created(m.labels), annotations: m.annotations }, spec: c.spec as k8s.V1NetworkPolicySpec } });
+          await custom.createNamespacedCustomObject({
+            ...NETPOL,
+            namespace: ns,
+            body: { apiVersion: `${NETPOL.group}/${NETPOL.version}`, kind: 'NetworkPolicy', metadata: { name: c.name, namespace: ns, labels: created(m.labels), annotations: m.annotations }, spec: c.spec },
+          });
         }
         return;
       case 'virtual-services':
@@ -312,7 +319,7 @@ export class K8sDriver implements Driver {
   /** Puts back what the plan changed; whatever is already back (or gone) counts as reverted. */
   async revert(fault: AppliedFault): Promise<void> {
     const plan = this.plan(fault);
-    const { apps, net, custom } = await this.clients();
+    const { apps, custom } = await this.clients();
     const ns = plan.namespace;
     switch (plan.kind) {
       case 'pods':
@@ -324,10 +331,10 @@ export class K8sDriver implements Driver {
         }
         return;
       case 'policies':
-        for (const c of plan.create) await ignoreNotFound(net.deleteNamespacedNetworkPolicy({ name: c.name, namespace: ns }));
+        for (const c of plan.create) await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...NETPOL, namespace: ns, name: c.name }));
         for (const p of plan.patch) {
-          await ignoreNotFound(net.patchNamespacedNetworkPolicy({ name: p.name, namespace: ns, body: [{ op: 'replace', path: '/spec', value: p.original }] }, await this.patchOptions('json')));
-          await ignoreNotFound(net.patchNamespacedNetworkPolicy({ name: p.name, namespace: ns, body: unmark() }, await this.patchOptions('merge')));
+          await ignoreNotFound(custom.patchNamespacedCustomObject({ ...NETPOL, namespace: ns, name: p.name, body: [{ op: 'replace', path: '/spec', value: p.original }] }, await this.patchOptions('json')));
+          await ignoreNotFound(custom.patchNamespacedCustomObject({ ...NETPOL, namespace: ns, name: p.name, body: unmark() }, await this.patchOptions('merge')));
         }
         return;
       case 'virtual-services':
@@ -345,7 +352,7 @@ export class K8sDriver implements Driver {
 
   /** Every object carrying MANAGED_BY=fleetlab-chaos, in every namespace. */
   async labelled(): Promise<LabelledObject[]> {
-    const { net, apps, custom } = await this.clients();
+    const { apps, custom } = await this.clients();
     const out: LabelledObject[] = [];
     const describeObject = (kind: LabelledObject['kind'], meta: k8s.V1ObjectMeta | undefined): LabelledObject => ({
       kind,
@@ -356,7 +363,8 @@ export class K8sDriver implements Driver {
       expiresAt: meta?.annotations?.[EXPIRES_ANNOTATION],
       patched: meta?.annotations?.[ORIGINAL_ANNOTATION] !== undefined,
     });
-    for (const p of (await net.listNetworkPolicyForAllNamespaces({ labelSelector: MANAGED })).items) out.push(describeObject('NetworkPolicy', p.metadata));
+    const policies = (await custom.listCustomObjectForAllNamespaces({ ...NETPOL, labelSelector: MANAGED })) as { items: Array<{ metadata: k8s.V1ObjectMeta }> };
+    for (const p of policies.items) out.push(describeObject('NetworkPolicy', p.metadata));
     for (const d of (await apps.listDeploymentForAllNamespaces({ labelSelector: MANAGED })).items) out.push(describeObject('Deployment', d.metadata));
     try {
       const list = (await custom.listCustomObjectForAllNamespaces({ ...ISTIO, labelSelector: MANAGED })) as { items: Array<{ metadata: k8s.V1ObjectMeta }> };
@@ -369,7 +377,7 @@ export class K8sDriver implements Driver {
 
   /** Restores a patched object from its ORIGINAL annotation (and unmarks it), or deletes one the driver created. */
   async revertObject(o: LabelledObject): Promise<void> {
-    const { net, apps, custom } = await this.clients();
+    const { apps, custom } = await this.clients();
     const json = await this.patchOptions('json');
     const merge = await this.patchOptions('merge');
     const original = async (read: () => Promise<{ metadata?: k8s.V1ObjectMeta } | undefined>): Promise<unknown> => {
@@ -384,24 +392,16 @@ export class K8sDriver implements Driver {
         await ignoreNotFound(apps.patchNamespacedDeployment({ name: o.name, namespace: o.namespace, body: unmark() }, merge));
         return;
       }
-      case 'NetworkPolicy': {
-        if (!o.patched) {
-          await ignoreNotFound(net.deleteNamespacedNetworkPolicy({ name: o.name, namespace: o.namespace }));
-          return;
-        }
-        const spec = await original(() => ignoreNotFound(net.readNamespacedNetworkPolicy({ name: o.name, namespace: o.namespace })));
-        if (spec !== undefined) await ignoreNotFound(net.patchNamespacedNetworkPolicy({ name: o.name, namespace: o.namespace, body: [{ op: 'replace', path: '/spec', value: spec }] }, json));
-        await ignoreNotFound(net.patchNamespacedNetworkPolicy({ name: o.name, namespace: o.namespace, body: unmark() }, merge));
-        return;
-      }
+      case 'NetworkPolicy':
       case 'VirtualService': {
+        const api = o.kind === 'NetworkPolicy' ? NETPOL : ISTIO;
         if (!o.patched) {
-          await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...ISTIO, namespace: o.namespace, name: o.name }));
+          await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...api, namespace: o.namespace, name: o.name }));
           return;
         }
-        const spec = await original(() => ignoreNotFound(custom.getNamespacedCustomObject({ ...ISTIO, namespace: o.namespace, name: o.name }) as Promise<{ metadata?: k8s.V1ObjectMeta }>));
-        if (spec !== undefined) await ignoreNotFound(custom.patchNamespacedCustomObject({ ...ISTIO, namespace: o.namespace, name: o.name, body: [{ op: 'replace', path: '/spec', value: spec }] }, json));
-        await ignoreNotFound(custom.patchNamespacedCustomObject({ ...ISTIO, namespace: o.namespace, name: o.name, body: unmark() }, merge));
+        const spec = await original(() => ignoreNotFound(custom.getNamespacedCustomObject({ ...api, namespace: o.namespace, name: o.name }) as Promise<{ metadata?: k8s.V1ObjectMeta }>));
+        if (spec !== undefined) await ignoreNotFound(custom.patchNamespacedCustomObject({ ...api, namespace: o.namespace, name: o.name, body: [{ op: 'replace', path: '/spec', value: spec }] }, json));
+        await ignoreNotFound(custom.patchNamespacedCustomObject({ ...api, namespace: o.namespace, name: o.name, body: unmark() }, merge));
         return;
       }
     }
