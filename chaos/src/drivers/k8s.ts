@@ -13,7 +13,7 @@ import type { FaultKind, Target } from '../schema';
 import type { Driver, LabRef } from './driver';
 import {
   DEFAULT_NAMESPACE, EXPIRES_ANNOTATION, FAULT_LABEL, MANAGED_BY, MANAGED_BY_VALUE, NAME_LABEL, ORIGINAL_ANNOTATION, RECOMMENDED_MANAGED_BY, RUN_LABEL, WORKLOADS,
-  isolationPlan, labelValue, marks, objectName, ownVirtualService, partitionPlan, podSelector, withHttpFault, workload,
+  isolationPlan, marks, objectName, ownVirtualService, partitionPlan, podSelector, withHttpFault, workload,
   type HttpFaultParams, type NetworkPolicyObject, type NetworkPolicySpec, type VirtualServiceSpec, type Workload,
 } from './k8s-plan';
 
@@ -131,9 +131,13 @@ export class K8sDriver implements Driver {
     this.clientsPromise ??= (async () => {
       const mod = await import('@kubernetes/client-node');
       const kc = new mod.KubeConfig();
-      if (this.ref.kubeconfig) kc.loadFromFile(this.ref.kubeconfig);
-      else kc.loadFromDefault();
-      if (this.ref.context) kc.setCurrentContext(this.ref.context);
+      try {
+        if (this.ref.kubeconfig) kc.loadFromFile(this.ref.kubeconfig);
+        else kc.loadFromDefault();
+        if (this.ref.context) kc.setCurrentContext(this.ref.context);
+      } catch (error) {
+        throw new Error(`cannot use the kubeconfig ${this.ref.kubeconfig ?? '(KUBECONFIG or ~/.kube/config)'}${this.ref.context ? ` context ${this.ref.context}` : ''}: ${(error as Error).message} — is the cluster lab up? (docs/kubernetes-lab.md)`);
+      }
       if (!kc.getCurrentCluster()) throw new Error('no Kubernetes cluster in the kubeconfig (KUBECONFIG or ~/.kube/config): start the cluster lab (docs/kubernetes-lab.md)');
       return {
         kc,
@@ -474,4 +478,3 @@ function unmark(): { metadata: { labels: Record<string, null>; annotations: Reco
   };
 }
 
-export { labelValue };
