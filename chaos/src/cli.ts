@@ -147,10 +147,17 @@ async function main(): Promise<number> {
       process.on('SIGTERM', interrupt);
       // A crash of the runner itself: revert what this process put in, then fail. (kill -9 leaves it to the ledger
       // and to the lab's own expiry.)
+      let crashing = false;
       const crashed = (error: unknown): void => {
+        if (crashing) return; // once: reverting is under way
+        crashing = true;
         process.stderr.write(`chaos ✗ crashed: ${String((error as Error)?.stack ?? error)}\nreverting this run's faults\n`);
         void revertOwn(ledger).finally(() => process.exit(3));
       };
+      // A runner that loses its terminal (the pipe closes: Tilt stopped, a dropped ssh session) carries on without
+      // output and its faults still revert on time. Unhandled, every write would throw EPIPE, and the crash handler
+      // writing about it would throw again, spinning forever with the faults on.
+      for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
       process.on('uncaughtException', crashed);
       process.on('unhandledRejection', crashed);
       const report = await runExperiment({ name: loaded.name, experiment: loaded.experiment, driver, ledger, signal: controller.signal, skipProbes: values['skip-probes'] });

@@ -44,6 +44,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await server?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -106,6 +107,9 @@ interface Cli {
   exit: Promise<number | null>;
 }
 
+/** CLI children still running: killed when the file ends, so a failed assertion never leaves a runner behind. */
+const running = new Set<ChildProcess>();
+
 function cli(args: string[], ledger: string): Cli {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO,
@@ -119,6 +123,8 @@ function cli(args: string[], ledger: string): Cli {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('close', () => running.delete(child));
   let text = '';
   child.stdout!.on('data', (b: Buffer) => (text += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
@@ -366,6 +372,21 @@ describe('the CLI against the API server (node chaos/dist/cli.js … --target k8
       expect(await labelled()).toEqual([]);
     }, 180_000);
   }
+
+  it('a runner that loses its terminal (output pipe closed) carries on and reverts on time', async () => {
+    const ledger = join(dir, 'no-terminal.json');
+    const before = await snapshot();
+    const { run } = await startRun(experiment('no-terminal', FREEZE('6s')), ledger, 2);
+    // As when Tilt stops or an ssh session drops: every later write gets EPIPE.
+    run.child.stdout!.destroy();
+    run.child.stderr!.destroy();
+    const started = Date.now();
+    expect(await run.exit).toBe(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(entries(ledger).map((e) => [e.state, e.revertedBy])).toEqual([['reverted', 'schedule'], ['reverted', 'schedule']]);
+    expect(await snapshot()).toEqual(before);
+    expect(await labelled()).toEqual([]);
+  }, 180_000);
 
   it('after a SIGKILLed runner, the next command (status) reverts its faults from the ledger', async () => {
     const ledger = join(dir, 'sigkill.json');
