@@ -22,6 +22,9 @@ export class AppModule {
           // Indexes are created explicitly where they are owned; FerretDB and MongoDB both accept them.
           autoIndex: false,
           serverSelectionTimeoutMS: 5000,
+          // The client-side bound on every call (a server that ignores maxTimeMS, a wedged connection): past it the
+          // connection is dropped and the request answered 503 (common/database-errors.ts).
+          socketTimeoutMS: config.API_DB_TIMEOUT_MS + 1000,
           // Opened without waiting, so the HTTP server answers while MongoDB comes up: DatabaseStartupService awaits
           // and retries it, and /readyz says so meanwhile.
           lazyConnection: true,
