@@ -247,7 +247,12 @@ async function main(): Promise<void> {
   process.stdout.write(`\nfull results: ${file}\n`);
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`fleetlab ✗ ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+// `npm run bench -- reads`: the read endpoints at scale (bench-reads.ts).
+if (process.argv[2] === 'reads') {
+  void import('./bench-reads.js');
+} else {
+  main().catch((error: Error) => {
+    process.stderr.write(`fleetlab ✗ ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
+}
