@@ -112,7 +112,7 @@ describe('admission and timeouts', () => {
   });
 
   it('answers 503 with the reason when the database does not answer within API_DB_TIMEOUT_MS', async () => {
-    const fault = { id: 'read-models-db-latency', kind: 'network', components: ['api'], params: { to: 'database', toxic: { type: 'latency', latencyMs: 8000 } }, expiresAt: new Date(Date.now() + 60_000).toISOString() };
+    const fault = { id: 'read-models-db-latency', kind: 'network', components: ['api'], params: { to: 'database', toxic: { type: 'latency', latencyMs: 8000 } }, expiresAt: Date.now() + 60_000 };
     const injected = await fetch(`${lab().controlUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
     expect(injected.status).toBe(201);
     try {

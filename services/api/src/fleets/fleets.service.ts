@@ -75,9 +75,11 @@ export class FleetsService implements OnModuleInit {
     try {
       await this.fleets.collection.insertOne({ _id: fleetId, vehicles: body.vehicles, paceMs, routeIds, status: 'running', createdAt } as never);
       // Listed as one entry standing for all its trips, in the list of every trip and of each of its routes.
-      await this.index.append(ALL_TRIPS, [fleetRef(fleetId)], body.vehicles);
+      const entries = await this.index.append(ALL_TRIPS, [fleetRef(fleetId)], body.vehicles);
       const onRoutes = routeIds.map((routeId) => ({ routeId, vehicles: vehiclesOnRoute(routeIds, routeId, body.vehicles) })).filter((r) => r.vehicles > 0);
-      await mapLimit(onRoutes, 4, (r) => this.index.append(routeKey(r.routeId), [fleetRef(fleetId)], r.vehicles));
+      entries.push(...(await mapLimit(onRoutes, 4, (r) => this.index.append(routeKey(r.routeId), [fleetRef(fleetId)], r.vehicles))).flat());
+      // Where it is listed, for retention to take it out again.
+      await this.fleets.collection.updateOne({ _id: fleetId as never }, { $set: { indexEntries: entries } });
       for (let start = 0; start < body.vehicles; start += SEND_CHUNK) {
         const end = Math.min(body.vehicles, start + SEND_CHUNK);
         const trips: TripDoc[] = [];

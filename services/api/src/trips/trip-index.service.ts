@@ -17,6 +17,13 @@ import {
 import { AppConfig } from '../config';
 import { mapLimit, pagesOf, progressBlocks, slotField, type IndexPage, type ProgressDoc } from './read-model';
 
+/** Where an entry sits: its list, its slot, and how many trips it stands for (kept on the trip or fleet for retention). */
+export interface IndexEntry {
+  key: string;
+  slot: number;
+  trips: number;
+}
+
 interface IndexHead {
   _id: string;
   /** Entries appended. */
@@ -61,8 +68,8 @@ export class TripIndexService {
    * Appends entries to a list: reserves their slots on its head, then writes them to their pages. `trips` is how
    * many trips they stand for (one each unless an entry is a whole fleet).
    */
-  async append(key: string, entries: readonly string[], trips = entries.length): Promise<void> {
-    if (entries.length === 0) return;
+  async append(key: string, entries: readonly string[], trips = entries.length): Promise<IndexEntry[]> {
+    if (entries.length === 0) return [];
     const head = await this.index.findOneAndUpdate(
       { _id: key },
       { $inc: { n: entries.length, trips } },
@@ -70,6 +77,33 @@ export class TripIndexService {
     );
     const end = head?.n ?? entries.length;
     await this.writeSlots(key, end - entries.length, entries);
+    return entries.map((_, j) => ({ key, slot: end - entries.length + j, trips: trips / entries.length }));
+  }
+
+  /**
+   * Takes an entry out of its list (retention): the slot is emptied only if it still holds the entry, and only then
+   * are its trips taken off the head's count, so doing it again changes nothing.
+   */
+  async remove(entry: string, at: IndexEntry): Promise<void> {
+    const { page, field } = slotField(at.slot);
+    const result = await this.index.updateOne(
+      { _id: tripIndexPageId(at.key, page), [field]: entry },
+      { $unset: { [field]: '' } },
+      { maxTimeMS: this.maxTimeMS },
+    );
+    if (result.modifiedCount === 1) {
+      await this.index.updateOne({ _id: at.key }, { $inc: { trips: -at.trips } }, { maxTimeMS: this.maxTimeMS });
+    }
+  }
+
+  /** The oldest slot of a list not yet pruned (retention's cursor), and moving it on. */
+  async pruneCursor(key: string): Promise<number> {
+    const head = await this.index.findOne({ _id: key }, { maxTimeMS: this.maxTimeMS });
+    return (head as { pruned?: number } | null)?.pruned ?? 0;
+  }
+
+  async setPruneCursor(key: string, slot: number): Promise<void> {
+    await this.index.updateOne({ _id: key }, { $set: { pruned: slot } }, { maxTimeMS: this.maxTimeMS });
   }
 
   /** A fleet's own list: slot i is vehicle i's trip, written by the one request that creates the fleet. */

@@ -6,6 +6,7 @@ import { TRIP_MODEL, TRIP_POSITION_MODEL, TripPositionSchema, TripSchema } from 
 import { TripsController } from './trips.controller';
 import { TripsService } from './trips.service';
 import { TripIndexService } from './trip-index.service';
+import { RetentionService } from './retention.service';
 
 @Module({
   imports: [
@@ -18,7 +19,7 @@ import { TripIndexService } from './trip-index.service';
     ]),
   ],
   controllers: [TripsController],
-  providers: [TripsService, TripIndexService],
+  providers: [TripsService, TripIndexService, RetentionService],
   exports: [TripsService, TripIndexService, MongooseModule],
 })
 export class TripsModule {}

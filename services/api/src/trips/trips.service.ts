@@ -102,9 +102,13 @@ export class TripsService {
       paceMs,
     } as never);
     // Listed before its direction goes out: a trip that runs is a trip that is listed.
-    await this.index.append(ALL_TRIPS, [tripId]);
-    await this.index.append(routeKey(request.routeId), [tripId]);
-    await this.index.append(vehicleKey(vehicleId), [tripId]);
+    const entries = [
+      ...(await this.index.append(ALL_TRIPS, [tripId])),
+      ...(await this.index.append(routeKey(request.routeId), [tripId])),
+      ...(await this.index.append(vehicleKey(vehicleId), [tripId])),
+    ];
+    // Where it is listed, for retention to take it out again.
+    await this.trips.collection.updateOne({ _id: tripId as never }, { $set: { indexEntries: entries } }, { maxTimeMS: this.config.API_DB_TIMEOUT_MS });
     const direction: NewDirection = { clientId: request.clientId, routeId: request.routeId, tripId, vehicleId, paceMs };
     try {
       await this.kafka.send(Topics.newDirection, [{ key: tripId, value: direction }]);
