@@ -35,7 +35,11 @@ export class TripsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Trips, newest first' })
+  @ApiOperation({
+    summary: 'Trips, newest first',
+    description:
+      "A fleet's trips come highest vehicle first. With `status` and no `fleetId`, trips outside fleets are examined up to 1000 per request; past that, `total` counts those examined.",
+  })
   @ApiResponse({ status: 503, description: 'the database did not answer within API_DB_TIMEOUT_MS', schema: databaseUnavailableSchema })
   @ApiQuery({ name: 'status', required: false, schema: listTripsQuerySchemas.status })
   @ApiQuery({ name: 'routeId', required: false, schema: listTripsQuerySchemas.routeId })
