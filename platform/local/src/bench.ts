@@ -60,6 +60,18 @@ async function counter(url: string, name: string): Promise<number> {
   return sum;
 }
 
+/** Sums of a histogram's `_sum` series by one label's value. */
+async function sumsBy(url: string, name: string, label: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}_sum{`)) continue;
+    const value = new RegExp(`${label}="([^"]*)"`).exec(line)?.[1] ?? '';
+    out[value] = (out[value] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return out;
+}
+
 function rssMiB(pid: number | undefined): number {
   if (!pid) return 0;
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -89,6 +101,8 @@ export interface PipelineResult {
   finalBacklog: number;
   /** Seconds from the last position published to the last persisted (null if not all were persisted). */
   drainSeconds: number | null;
+  /** Seconds the consumer spent in bulk writes, by collection, over the run. */
+  consumerWriteSeconds: Record<string, number>;
   allPersisted: boolean;
   durationSeconds: number;
   /** ProducerPerformance records/s on the lab's broker; null with --ceiling off. */
@@ -210,6 +224,7 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
     const lastPublishedAt = samples.find((s) => s.published >= last.published)?.t ?? last.t;
     const allStoredAt = samples.find((s) => s.persisted >= expected)?.t;
     // After the fleet, so the two don't share the CPU; the lab stays up, so it is the same broker.
+    const consumerWriteSeconds = await sumsBy(consumerUrl, 'fleetlab_consumer_write_duration_seconds', 'collection');
     const ceiling = options.ceiling ? await measureCeiling(lab, options.ceilingRecords) : null;
     const ceilingPerSecond = ceiling ? Math.round(ceiling.recordsPerSecond) : null;
     return {
@@ -227,6 +242,7 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
       simulatorPeakRssMiB: Math.round(peakRss),
       maxBacklog,
       finalBacklog: last.published - last.persisted,
+      consumerWriteSeconds,
       drainSeconds: allStoredAt === undefined ? null : Math.max(0, Math.round((allStoredAt - lastPublishedAt) / 1000)),
       allPersisted: last.persisted >= expected,
       durationSeconds: Math.round((last.t - started) / 1000),
@@ -259,6 +275,10 @@ async function main(): Promise<void> {
     process.stdout.write(
       `| ${r.telemetry ? 'on' : 'off'} | ${r.vehicles} | ${r.offeredPerSecond} | ${r.publishedPerSecond} | ${r.persistedPerSecond} | ${r.deliveredPerSecond} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.simulatorPeakRssMiB} | ${r.peakActiveTrips} | ${r.maxBacklog} | ${r.drainSeconds ?? '–'} | ${r.allPersisted} | ${r.ceilingPerSecond ?? '–'} | ${r.ceilingMessageBytes ?? '–'} | ${r.publishedShareOfCeiling ?? '–'} |\n`,
     );
+  }
+  for (const r of results) {
+    const writes = Object.entries(r.consumerWriteSeconds).map(([c, sec]) => `${c} ${sec.toFixed(1)} s`).join(', ');
+    process.stdout.write(`consumer write time (telemetry ${r.telemetry ? 'on' : 'off'}): ${writes}\n`);
   }
   process.stdout.write(`\nfull results: ${file}\n`);
 }

@@ -139,7 +139,8 @@ export class FleetsService implements OnModuleInit {
    * Cancels the fleet: its document turns `cancelled` (one write) and one `route.cancel {fleetId}` stops every
    * simulator's trips of it. Its trip documents are not rewritten: FerretDB updates row by row with a scan each,
    * so 20,000 of them take tens of minutes; every read of a trip reports an unfinished trip of a cancelled fleet
-   * as cancelled instead (see toTripView and tripStatusFilter).
+   * as cancelled instead (see toTripView and fleetStatuses). Its unfinished trips are counted from its progress
+   * documents before the cancel.
    */
   async cancel(fleetId: string): Promise<{ fleetId: string; status: 'cancelled'; cancelled: number }> {
     trace.getActiveSpan()?.setAttribute('fleetlab.fleet.id', fleetId);
