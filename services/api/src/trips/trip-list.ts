@@ -17,10 +17,20 @@ export interface ListSource {
   fleetStatuses(fleet: FleetDoc): Promise<TripStatus[]>;
   fleetTripIds(fleetId: string, indexes: readonly number[]): Promise<Array<string | undefined>>;
   tripDocs(ids: readonly string[]): Promise<Array<TripDoc | null>>;
+  /** What a filter needs of trips whose status can no longer change (finished, cancelled), by id; kept in memory. */
+  settledTrips: Map<string, SettledTrip>;
   listLength(key: string): Promise<{ entries: number; trips: number }>;
   listSlots(key: string, from: number, to: number): Promise<Map<number, string>>;
   views(docs: readonly TripDoc[], fleets: Map<string, FleetDoc | null>): Promise<TripView[]>;
 }
+
+export interface SettledTrip {
+  status: TripStatus;
+  routeId: string;
+}
+
+/** Settled trips remembered for filters; past this the memory starts over. */
+export const MAX_SETTLED_TRIPS = 200_000;
 
 type Pick = { tripId: string; doc?: TripDoc } | { fleetId: string; index: number };
 
@@ -87,9 +97,17 @@ export class ListWalk {
       if (examined >= LIST_SCAN_LIMIT) break;
       const lo = Math.floor((hi - 1) / TRIP_INDEX_PAGE) * TRIP_INDEX_PAGE;
       const entries = [...(await this.source.listSlots(key, lo, hi))].sort((a, b) => b[0] - a[0]).map(([, entry]) => entry);
-      const singles = needDocs ? entries.filter((e) => refFleetId(e) === undefined) : [];
+      const settled = this.source.settledTrips;
+      const singles = needDocs ? entries.filter((e) => refFleetId(e) === undefined && !settled.has(e)) : [];
       const docs = new Map<string, TripDoc>();
-      (await this.source.tripDocs(singles)).forEach((doc) => doc && docs.set(doc._id, doc));
+      for (const doc of await this.source.tripDocs(singles)) {
+        if (!doc) continue;
+        docs.set(doc._id, doc);
+        if (!doc.fleetId && (doc.status === 'finished' || doc.status === 'cancelled')) {
+          if (settled.size >= MAX_SETTLED_TRIPS) settled.clear();
+          settled.set(doc._id, { status: doc.status, routeId: doc.routeId });
+        }
+      }
       examined += singles.length;
       for (const entry of entries) {
         const fleetId = refFleetId(entry);
@@ -100,7 +118,10 @@ export class ListWalk {
           this.take({ tripId: entry });
         } else {
           const doc = docs.get(entry);
-          if (doc && (!status || doc.status === status) && (!routeId || doc.routeId === routeId)) this.take({ tripId: entry, doc });
+          const known = doc ?? settled.get(entry);
+          if (known && (!status || known.status === status) && (!routeId || known.routeId === routeId)) {
+            this.take(doc ? { tripId: entry, doc } : { tripId: entry });
+          }
         }
       }
       hi = lo;

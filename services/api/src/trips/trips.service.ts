@@ -16,7 +16,7 @@ import { toTripView, type ListTripsQuery, type TripView } from './trips.dto';
 import { RoadLedger, ROAD_GRACE_MS } from '../admission/road-ledger';
 import { countStatuses, fleetStatuses, mapLimit } from './read-model';
 import { READ_CONCURRENCY, TripIndexService } from './trip-index.service';
-import { ALL_TRIPS, ListWalk, routeKey, vehicleKey } from './trip-list';
+import { ALL_TRIPS, ListWalk, routeKey, vehicleKey, type SettledTrip } from './trip-list';
 
 export interface StartTrip {
   routeId: string;
@@ -48,6 +48,8 @@ const MAX_SETTLED_FLEETS = 10_000;
 export class TripsService {
   /** Vehicles on the road, for admission (API_MAX_VEHICLES_ON_ROAD); shared with fleets. */
   readonly road: RoadLedger;
+  /** Trips outside fleets that finished or were cancelled: their status and route no longer change. */
+  readonly settledTrips = new Map<string, SettledTrip>();
   /** Statuses of fleets with nothing left to move. */
   private readonly settled = new Map<string, TripStatus[]>();
 
