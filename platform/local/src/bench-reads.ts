@@ -31,6 +31,9 @@ interface Options {
   points: number;
   samples: number;
   load: boolean;
+  /** Measure a lab already filled by this bench (its api and database URLs) instead of starting and filling one. */
+  apiUrl: string | undefined;
+  mongoUrl: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -49,6 +52,8 @@ function parseOptions(argv: string[]): Options {
     points: int('points', 30),
     samples: int('samples', 100),
     load: value('load', 'on') !== 'off',
+    apiUrl: argv.includes('--api-url') ? value('api-url', '') : undefined,
+    mongoUrl: argv.includes('--mongo-url') ? value('mongo-url', '') : undefined,
   };
 }
 
@@ -162,6 +167,28 @@ async function fillFleet(db: Db, routes: Array<{ id: string; points: Array<[numb
   return { fleetId, routeIds, tripIds };
 }
 
+/** The fleets of `vehicles` a previous fill left, read back through the read models by `_id`. */
+async function filledFleets(db: Db, vehicles: number): Promise<FilledFleet[]> {
+  const index = db.collection(ReadModelCollections.tripIndex);
+  const head = await index.findOne({ _id: 'all' as never });
+  const out: FilledFleet[] = [];
+  for (let page = 0; page <= Math.floor(((head?.n as number) - 1) / TRIP_INDEX_PAGE); page++) {
+    const doc = await index.findOne({ _id: tripIndexPageId('all', page) as never });
+    for (const entry of Object.values((doc?.ids ?? {}) as Record<string, string>)) {
+      if (!entry.startsWith('@')) continue;
+      const fleet = await db.collection('fleets').findOne({ _id: entry.slice(1) as never });
+      if (!fleet || fleet.vehicles !== vehicles) continue;
+      const tripIds: string[] = [];
+      for (let p = 0; p < Math.ceil(vehicles / TRIP_INDEX_PAGE); p++) {
+        const ids = (await index.findOne({ _id: tripIndexPageId(fleetIndexKey(String(fleet._id)), p) as never }))?.ids as Record<string, string>;
+        tripIds.push(...Object.values(ids ?? {}));
+      }
+      out.push({ fleetId: String(fleet._id), routeIds: fleet.routeIds as string[], tripIds });
+    }
+  }
+  return out;
+}
+
 interface EndpointResult {
   endpoint: string;
   requests: number;
@@ -186,11 +213,12 @@ function startLoad(apiUrl: string, out: string): ChildProcess {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2).filter((a) => a !== 'reads'));
   const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-bench-reads-'));
-  const lab = new Lab({ runDir, progress, telemetry: true, logLevel: 'warn', ports: await freeLabPorts() });
+  const reuse = options.apiUrl && options.mongoUrl ? { apiUrl: options.apiUrl, mongoUrl: options.mongoUrl } : undefined;
+  const lab = reuse ? undefined : new Lab({ runDir, progress, telemetry: true, logLevel: 'warn', ports: await freeLabPorts() });
   let load: ChildProcess | undefined;
   try {
-    await lab.start();
-    const { apiUrl, mongoUrl } = lab.endpoints;
+    await lab?.start();
+    const { apiUrl, mongoUrl } = reuse ?? lab!.endpoints;
     const post = async (path: string, body: unknown): Promise<Response> =>
       fetch(`${apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const generated = await post('/routes/generate', { seed: 4242, count: 100, points: options.points });
@@ -203,15 +231,15 @@ async function main(): Promise<void> {
     const client = await new MongoClient(mongoUrl).connect();
     const db = client.db();
     const fillStarted = Date.now();
-    const fleets: FilledFleet[] = [];
-    for (let f = 0; f < options.fleets; f++) {
+    const fleets: FilledFleet[] = reuse ? await filledFleets(db, options.vehicles) : [];
+    for (let f = 0; !reuse && f < options.fleets; f++) {
       progress.step(`filling fleet ${f + 1}/${options.fleets}: ${options.vehicles} trips × ${options.points} positions`);
       fleets.push(await fillFleet(db, routes, options.vehicles, new Date(Date.now() - (options.fleets - f) * 3_600_000)));
       progress.done(`${(f + 1) * options.vehicles} trips, ${(f + 1) * options.vehicles * options.points} positions in ${Math.round((Date.now() - fillStarted) / 1000)} s`);
     }
     const fillSeconds = Math.round((Date.now() - fillStarted) / 1000);
     // Counted as written: a count on FerretDB reads the whole collection (minutes at 3,000,000 positions).
-    const trips = options.fleets * options.vehicles;
+    const trips = (reuse ? fleets.length : options.fleets) * options.vehicles;
     const positions = trips * options.points;
     await client.close();
     progress.done(`database: ${trips} trips, ${positions} positions (filled in ${fillSeconds} s)`);
@@ -276,7 +304,7 @@ async function main(): Promise<void> {
     });
     if (load) {
       progress.step('waiting for the load profile to end');
-      await new Promise((resolve) => load!.once('exit', resolve));
+      if (load.exitCode === null && load.signalCode === null) await new Promise((resolve) => load!.once('exit', resolve));
       load = undefined;
     }
     const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`;
@@ -299,7 +327,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nfull results: ${file}\n`);
   } finally {
     if (load) load.kill('SIGTERM');
-    await lab.stop();
+    await lab?.stop();
     rmSync(runDir, { recursive: true, force: true });
   }
 }
