@@ -1,6 +1,9 @@
 import { TRIP_INDEX_PAGE, fleetVehicleIndex, type TripStatus } from '@fleetlab/contracts';
 import type { FleetDoc } from '../fleets/fleet.schema';
-import { fleetIndexes, refFleetId } from './read-model';
+import { fleetIndexes, mapLimit, refFleetId } from './read-model';
+
+/** Fleets of one list page read at once. */
+const READ_CONCURRENCY = 8;
 import type { TripDoc } from './trip.schema';
 import type { ListTripsQuery, TripView } from './trips.dto';
 
@@ -64,7 +67,7 @@ export class ListWalk {
     const { routeId, status, vehicleId } = this.query;
     const routeSlots = routeId ? new Set(fleet.routeIds.flatMap((r, i) => (r === routeId ? [i] : []))) : undefined;
     if (routeSlots && routeSlots.size === 0) return;
-    const statuses = status ? await this.source.fleetStatuses(fleet) : undefined;
+    const statuses = status ? await this.statusesOf(fleet) : undefined;
     const vehicle = vehicleId ? fleetVehicleIndex(fleet._id, vehicleId) : undefined;
     if (vehicleId && vehicle === undefined) return;
     const keep = (i: number): boolean =>
@@ -109,6 +112,15 @@ export class ListWalk {
         }
       }
       examined += singles.length;
+      // The page's fleets (and, with a status filter, their progress) read at once rather than one after another.
+      await mapLimit(
+        entries.flatMap((e) => refFleetId(e) ?? []),
+        READ_CONCURRENCY,
+        async (fleetId) => {
+          const fleet = await this.fleetDoc(fleetId);
+          if (fleet && status) await this.statusesOf(fleet);
+        },
+      );
       for (const entry of entries) {
         const fleetId = refFleetId(entry);
         if (fleetId !== undefined) {
@@ -127,6 +139,14 @@ export class ListWalk {
       hi = lo;
     }
     if (stoppedEarly) this.seen = before + head.trips;
+  }
+
+  private readonly statuses = new Map<string, Promise<TripStatus[]>>();
+
+  /** A fleet's statuses, read once per walk. */
+  private statusesOf(fleet: FleetDoc): Promise<TripStatus[]> {
+    if (!this.statuses.has(fleet._id)) this.statuses.set(fleet._id, this.source.fleetStatuses(fleet));
+    return this.statuses.get(fleet._id)!;
   }
 
   private async fleetDoc(fleetId: string): Promise<FleetDoc | null> {
