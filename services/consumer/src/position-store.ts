@@ -274,6 +274,34 @@ export class PositionStore {
     batch: readonly NewPosition[],
     current: ReadonlyMap<string, TripState>,
   ): Promise<number> {
+    let finished: number;
+    // The fleet trips whose status changed, recorded in their fleets' progress once, after every trip write of the
+    // batch: one update per fleet block, not one per chunk.
+    const statusChanges: Array<{ tripId: string; fleetId: string; vehicleId: string; status: string }> = [];
+    try {
+      finished = await this.writeUpdates(updates, batch, current, statusChanges);
+    } catch (error) {
+      // The batch is redelivered: its trips are read again then, and a trip read has its flag written again.
+      for (const change of statusChanges) this.known.delete(change.tripId);
+      throw error;
+    }
+    try {
+      await this.recordFleetStatuses(statusChanges);
+    } catch (error) {
+      for (const change of statusChanges) this.known.delete(change.tripId);
+      throw error;
+    }
+    return finished;
+  }
+
+  /** The trip writes of applyTripUpdates; `statusChanges` collects the fleet trips whose status they changed. */
+
+  private async writeUpdates(
+    updates: TripUpdate[],
+    batch: readonly NewPosition[],
+    current: ReadonlyMap<string, TripState>,
+    statusChanges: Array<{ tripId: string; fleetId: string; vehicleId: string; status: string }>,
+  ): Promise<number> {
     let finished = 0;
     let pending = updates;
     let states = current;
@@ -285,7 +313,9 @@ export class PositionStore {
             this.remember(update, states.get(update.tripId));
             if (update.finishes) finished++;
           }
-          await this.recordFleetStatuses(chunk.map((u) => ({ fleetId: u.fleetId, vehicleId: u.vehicleId, status: u.update.$set.status as string | undefined })));
+          for (const u of chunk) {
+            if (u.fleetId && u.update.$set.status) statusChanges.push({ tripId: u.tripId, fleetId: u.fleetId, vehicleId: u.vehicleId, status: u.update.$set.status as string });
+          }
         } else {
           conflicted.push(...chunk);
         }
