@@ -10,3 +10,5 @@ export * from './runner';
 export * from './recovery';
 export * from './drivers/driver';
 export * from './drivers/local';
+export * from './drivers/k8s';
+export * from './drivers/k8s-plan';

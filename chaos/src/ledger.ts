@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheDir } from '@fleetlab/local';
+import type { LabRef } from './drivers/driver';
 import type { FaultKind } from './schema';
 
 export type LabTarget = 'local' | 'k8s';
@@ -20,6 +21,10 @@ export interface AppliedFault {
   params: Record<string, unknown>;
   /** Epoch ms after which the fault must be gone. */
   expiresAt: number;
+  /** The run it belongs to (labels on what the Kubernetes driver creates). */
+  runId?: string;
+  /** The driver's plan, with the originals of whatever it changes (Kubernetes: specs, replicas), recorded first. */
+  plan?: unknown;
 }
 
 export interface LedgerEntry {
@@ -27,8 +32,8 @@ export interface LedgerEntry {
   runId: string;
   experiment: string;
   target: LabTarget;
-  /** How to reach the lab again: the local lab's control URL. */
-  lab: { controlUrl?: string; runDir?: string };
+  /** How to reach the lab again: the local lab's control URL, or the cluster's kubeconfig, context and namespace. */
+  lab: LabRef;
   owner: { pid: number; startedAt: number };
   state: 'pending' | 'active' | 'reverted' | 'failed';
   recordedAt: number;

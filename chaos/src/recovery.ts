@@ -4,6 +4,8 @@
  * knows to drop every fault, whoever made it.
  */
 import { Ledger, orphans, type LedgerEntry } from './ledger';
+import type { LabRef } from './drivers/driver';
+import { K8sDriver, type K8sLabRef } from './drivers/k8s';
 import { revertAt } from './drivers/local';
 
 export interface RecoveryResult {
@@ -17,7 +19,13 @@ async function revertEntry(entry: LedgerEntry): Promise<void> {
     await revertAt(entry.lab.controlUrl, entry.fault.id);
     return;
   }
-  throw new Error('the Kubernetes driver is not part of this build; nothing of it can be in the cluster');
+  // The cluster the entry names (kubeconfig file and context as they were at the run), with the plan it recorded.
+  await new K8sDriver({ ...entry.lab }, '', '').revert(entry.fault);
+}
+
+/** A cluster's identity for the kill switch: its kubeconfig file and context (undefined: the defaults). */
+function clusterKey(ref: K8sLabRef): string {
+  return `${ref.kubeconfig ?? '(default kubeconfig)'}#${ref.context ?? '(current context)'}`;
 }
 
 async function revertEntries(ledger: Ledger, entries: LedgerEntry[], by: 'recovery' | 'reset'): Promise<RecoveryResult> {
@@ -45,9 +53,34 @@ export async function recoverOrphans(ledger: Ledger, now = Date.now()): Promise<
   return revertEntries(ledger, orphans(ledger.entries(), now), 'recovery');
 }
 
-/** The kill switch: every open entry reverted, and every known lab told to drop all its faults. */
-export async function resetEverything(ledger: Ledger, extraControlUrls: string[] = []): Promise<RecoveryResult & { labs: Array<{ controlUrl: string; reverted?: string[]; error?: string }> }> {
+export interface ClusterReset {
+  cluster: string;
+  reverted?: string[];
+  error?: string;
+}
+
+/**
+ * The kill switch: every open entry reverted, every known local lab told to drop all its faults, and in every known
+ * cluster (the ledger's, and `extraClusters`) every object labelled by this tool restored or deleted, in every namespace.
+ */
+export async function resetEverything(
+  ledger: Ledger,
+  extraControlUrls: string[] = [],
+  extraClusters: LabRef[] = [],
+): Promise<RecoveryResult & { labs: Array<{ controlUrl: string; reverted?: string[]; error?: string }>; clusters: ClusterReset[] }> {
+  const clusterRefs = new Map<string, K8sLabRef>();
+  for (const ref of [...ledger.entries().filter((e) => e.target === 'k8s').map((e) => e.lab), ...extraClusters]) {
+    clusterRefs.set(clusterKey(ref), { kubeconfig: ref.kubeconfig, context: ref.context });
+  }
   const result = await revertEntries(ledger, ledger.open(), 'reset');
+  const clusters: ClusterReset[] = [];
+  for (const [key, ref] of clusterRefs) {
+    try {
+      clusters.push({ cluster: key, reverted: await new K8sDriver(ref, '', '').resetAll() });
+    } catch (error) {
+      clusters.push({ cluster: key, error: (error as Error).message });
+    }
+  }
   const urls = new Set([...extraControlUrls, ...ledger.entries().map((e) => e.lab.controlUrl).filter((u): u is string => !!u)]);
   const labs: Array<{ controlUrl: string; reverted?: string[]; error?: string }> = [];
   for (const controlUrl of urls) {
@@ -60,5 +93,5 @@ export async function resetEverything(ledger: Ledger, extraControlUrls: string[]
       labs.push({ controlUrl, error: code === 'ECONNREFUSED' ? 'not running' : (error as Error).message });
     }
   }
-  return { ...result, labs };
+  return { ...result, labs, clusters };
 }

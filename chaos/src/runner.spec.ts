@@ -113,4 +113,40 @@ describe('the runner', () => {
     expect(report.verdict).toMatchObject({ status: 'aborted', hypothesis: 'deviated', exitCode: 2 });
     expect(ledger.open()).toEqual([]);
   });
+
+  it('a driver that selects and prepares: its victims and plan are in the ledger before it injects', async () => {
+    const ledger = new Ledger(join(dir, 'd.json'));
+    const calls: string[] = [];
+    const base = fakeDriver(ledger, calls);
+    const driver: Driver = {
+      ...base,
+      target: 'k8s',
+      select: async (target, kind) => [`${kind}:${target.components.join(',')}:${target.mode}`],
+      prepare: async (f: AppliedFault) => ({ original: `before ${f.components[0]}` }),
+      inject: async (f: AppliedFault) => {
+        const recorded = ledger.entries().find((e) => e.fault.id === f.id);
+        calls.push(`inject ${JSON.stringify(recorded?.fault.plan)} ${recorded?.fault.components.join(',')}`);
+      },
+    };
+    const short = parseExperiment({ ...experiment, duration: '200ms', steadyState: [], expect: {}, rollbacks: [] });
+    await runExperiment({ name: 'plan', experiment: short, driver, ledger, pollMs: 50, log: () => {}, reportFile: join(dir, 'd-report.json'), skipProbes: 'test' });
+    expect(calls[0]).toBe('inject {"original":"before freeze:simulator:all"} freeze:simulator:all');
+  });
+
+  it('with probes skipped, runs the faults without load, gate or expectations and says why', async () => {
+    errorRatio = 0.9; // a gate would fail: it is not asked
+    try {
+      const ledger = new Ledger(join(dir, 'e.json'));
+      const calls: string[] = [];
+      const lines: string[] = [];
+      const report = await runExperiment({ name: 'skip', experiment, driver: fakeDriver(ledger, calls), ledger, pollMs: 50, log: (l) => lines.push(l), reportFile: join(dir, 'e-report.json'), skipProbes: 'nothing to measure' });
+      expect(calls.map((c) => c.split(' ')[0])).toEqual(['inject', 'revert', 'ready']);
+      expect(report.gate).toEqual([]);
+      expect(report.verdict).toMatchObject({ hypothesis: 'not-tested', expectations: 'not-tested', exitCode: 0 });
+      expect(lines.some((l) => l.includes('probes skipped: nothing to measure'))).toBe(true);
+      expect(ledger.open()).toEqual([]);
+    } finally {
+      errorRatio = 0;
+    }
+  });
 });

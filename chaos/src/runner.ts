@@ -30,6 +30,11 @@ export interface RunOptions {
   reportFile?: string;
   /** How long the recovered state must last to count (default 10 s: two scrapes). */
   recoveryStableMs?: number;
+  /**
+   * Run the faults only, with this reason printed and in the verdict: no load, no steady-state gate, no abort
+   * conditions, no expectations (hypothesis and expectations `not-tested`). For a lab with nothing to measure.
+   */
+  skipProbes?: string;
 }
 
 export interface FaultRecord {
@@ -176,12 +181,14 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
   };
 
   const inject = async (spec: FaultSpec, index: number): Promise<void> => {
-    const candidates = await driver.instances(spec.target.components);
-    const components = selectTargets(spec.target, candidates);
-    if (components.length === 0) throw new Error(`fault ${index} (${spec.fault}) selects nothing from ${candidates.join(', ')}`);
+    const candidates = driver.select ? undefined : await driver.instances(spec.target.components);
+    const components = candidates ? selectTargets(spec.target, candidates) : await driver.select!(spec.target, spec.fault);
+    if (components.length === 0) throw new Error(`fault ${index} (${spec.fault}) selects nothing${candidates ? ` from ${candidates.join(', ')}` : ` (${spec.target.components.join(', ')}, mode ${spec.target.mode})`}`);
     const { fault: kind, target: _target, name: label, after: _after, duration: _duration, ...params } = spec;
     const lasts = spec.duration ?? e.duration;
-    const fault: AppliedFault = { id: `${runId}-${index}`, kind, components, params, expiresAt: Date.now() + lasts };
+    const fault: AppliedFault = { id: `${runId}-${index}`, kind, components, params, expiresAt: Date.now() + lasts, runId };
+    // What the driver will change, with the originals, goes into the ledger with the fault (Kubernetes).
+    if (driver.prepare) fault.plan = await driver.prepare(fault);
     const record: FaultRecord = { id: fault.id, name: label ?? `${kind} ${components.join(',')}`, kind, components, params, expiresAt: fault.expiresAt };
     faults.push(record);
     // The ledger first: if anything dies from here on, the next command finds this fault and reverts it.
@@ -198,15 +205,17 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
   try {
     say(`${name}: ${e.title} — against the ${driver.target} lab (run ${runId})`);
     say(`hypothesis: ${e.hypothesis.trim()}`);
-    if (e.load.fleet || e.load.requestsPerSecond > 0) {
+    const measuring = options.skipProbes === undefined;
+    if (!measuring) say(`probes skipped: ${options.skipProbes} — no load, gate, abort conditions or expectations; faults only`);
+    if (measuring && (e.load.fleet || e.load.requestsPerSecond > 0)) {
       load = await startLoad(driver.apiUrl, e.load, loadAbort.signal);
       say(`load: ${load.fleetId ? `fleet ${load.fleetId} (${e.load.fleet?.vehicles} vehicles)` : 'no fleet'}, ${e.load.requestsPerSecond} reads/s${e.load.watch ? ', watching over socket.io' : ''}`);
     }
-    await sleep(e.warmup);
+    if (measuring) await sleep(e.warmup);
 
     // The gate: the steady state holds and none of the expected alerts fires already (else "fired" would prove nothing).
     const gateDeadline = Date.now() + (options.gateTimeoutMs ?? 90_000);
-    for (;;) {
+    for (; measuring; ) {
       gate = await probeAll(e.steadyState);
       const firing = await prometheus.firingAlerts().catch(() => new Set<string>());
       firingBefore = firing;
@@ -216,7 +225,7 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
       if (gate.every((p) => p.ok) || Date.now() > gateDeadline) break;
       await sleep(pollMs);
     }
-    say(`steady state before: ${gate.map((p) => `${p.name} ${p.ok ? '✓' : `✗ (${p.detail ?? ''})`}`).join(' · ') || '(no probes)'}`);
+    if (measuring) say(`steady state before: ${gate.map((p) => `${p.name} ${p.ok ? '✓' : `✗ (${p.detail ?? ''})`}`).join(' · ') || '(no probes)'}`);
     if (!gate.every((p) => p.ok)) throw new GateFailed();
 
     // The method.
@@ -229,8 +238,8 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
         p.done = true;
         await inject(p.spec, p.index);
       }
-      await observe();
-      for (const condition of e.abort) {
+      if (measuring) await observe();
+      for (const condition of measuring ? e.abort : []) {
         const result = judgeProbe(condition, await prometheus.value(condition.query).catch(() => undefined));
         if (result.ok) breaches.delete(condition.name);
         else {
@@ -255,7 +264,7 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
     const stableMs = options.recoveryStableMs ?? 10_000;
     const recoverDeadline = (lastRevertAt ?? Date.now()) + e.expect.recoverWithin + stableMs;
     let holdingSince: number | undefined;
-    for (;;) {
+    for (; measuring; ) {
       const firing = await observe();
       after = await probeAll(e.steadyState);
       const alertsClear = e.expect.alerts.every((a) => !firing.has(a.alert));
@@ -276,7 +285,7 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
       }
       await sleep(pollMs);
     }
-    say(`steady state after: ${after.map((p) => `${p.name} ${p.ok ? '✓' : `✗ (${p.detail ?? ''})`}`).join(' · ') || '(no probes)'}`);
+    if (measuring) say(`steady state after: ${after.map((p) => `${p.name} ${p.ok ? '✓' : `✗ (${p.detail ?? ''})`}`).join(' · ') || '(no probes)'}`);
   } catch (caught) {
     if (caught instanceof Aborted) {
       aborted = { reason: 'interrupted (Ctrl-C)' };
@@ -311,6 +320,7 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
     recoverWithinMs: e.expect.recoverWithin,
     recoveredAfterMs,
     after,
+    probesSkipped: options.skipProbes,
   });
   const report: RunReport = {
     runId,

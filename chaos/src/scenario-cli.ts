@@ -75,7 +75,8 @@ async function main(): Promise<number> {
   const ledger = new Ledger(values.ledger);
   const store = new ScenarioStore(values['scenario-dir']);
   if (values.target !== 'local' && ['start', 'self-check', 'serve'].includes(command)) {
-    out(`scenario: the ${values.target} target's fault driver is not built yet (docs/chaos.md "Not built yet"); only --target local plays scenarios. Tilt's scenario buttons say the same.`);
+    const l = command === 'start' && rest[0] ? findScenario(rest[0]) : undefined;
+    out(`scenario: the scenario player drives the local lab only so far (docs/scenarios.md); in the ${values.target} lab, run the break with ${l?.scenario.break.experiment ? `npm run chaos -- run ${l.scenario.break.experiment} --target ${values.target} (its chaos-${l.scenario.break.experiment} button in Tilt)` : 'the chaos buttons in Tilt'}.`);
     return 2;
   }
   if (['start', 'stop', 'status', 'self-check'].includes(command)) {

@@ -110,6 +110,8 @@ const httpFault = z
     percent: z.number().min(0).max(100),
     /** Only requests whose path starts with this. */
     pathPrefix: z.string().startsWith('/').optional(),
+    /** Only requests carrying this header with this value: an Istio match, so Kubernetes only (the local lab refuses it). */
+    header: z.object({ name: z.string().regex(/^[a-z0-9-]+$/, 'a header name in lower case'), exact: z.string().min(1) }).strict().optional(),
     ...faultCommon,
   })
   .strict();

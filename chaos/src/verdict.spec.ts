@@ -64,3 +64,19 @@ describe('the verdict', () => {
     expect(stuck.reasons[0]).toBe('fault f1 was not reverted: lab unreachable — run `npm run chaos -- reset`');
   });
 });
+
+describe('the verdict of a run with probes skipped (faults only)', () => {
+  const skipped: Observations = { gate: [], reverts: [{ id: 'f1', ok: true }], expectations: [], recoverWithinMs: 120_000, recoveredAfterMs: undefined, after: [], probesSkipped: 'no kubelet' };
+
+  it('tests nothing and says why; 0 means only that every fault was injected and reverted', () => {
+    const v = decide(skipped);
+    expect(v).toMatchObject({ status: 'completed', hypothesis: 'not-tested', expectations: 'not-tested', exitCode: 0, allReverted: true });
+    expect(v.reasons[0]).toBe('steady state, abort conditions and expectations not checked: no kubelet');
+  });
+
+  it('a fault not reverted is 3, an interruption 2, as in a measured run', () => {
+    expect(decide({ ...skipped, reverts: [{ id: 'f1', ok: false, error: 'boom' }] }).exitCode).toBe(3);
+    expect(decide({ ...skipped, aborted: { reason: 'interrupted (Ctrl-C)' } })).toMatchObject({ status: 'aborted', exitCode: 2 });
+    expect(decide({ ...skipped, error: 'the cluster went away' })).toMatchObject({ status: 'error', exitCode: 3 });
+  });
+});

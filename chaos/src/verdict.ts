@@ -53,6 +53,11 @@ export interface Observations {
   after: ProbeResult[];
   /** A step that threw (a driver error, a lab that went away). */
   error?: string;
+  /**
+   * Why the steady state and expectations were not checked at all (a lab with nothing to measure, such as an API
+   * server without kubelets): only the faults were injected and reverted; the verdict says so and tests nothing.
+   */
+  probesSkipped?: string;
 }
 
 export interface Verdict {
@@ -71,6 +76,23 @@ export function decide(o: Observations): Verdict {
   const reasons: string[] = [];
   const allReverted = o.reverts.every((r) => r.ok);
   for (const r of o.reverts.filter((x) => !x.ok)) reasons.push(`fault ${r.id} was not reverted: ${r.error ?? 'unknown error'} — run \`npm run chaos -- reset\``);
+
+  if (o.probesSkipped !== undefined) {
+    reasons.unshift(`steady state, abort conditions and expectations not checked: ${o.probesSkipped}`);
+    if (o.aborted) reasons.push(`aborted: ${o.aborted.reason}`);
+    if (o.error) reasons.push(`error: ${o.error}`);
+    return {
+      status: o.error ? 'error' : o.aborted ? 'aborted' : 'completed',
+      hypothesis: 'not-tested',
+      expectations: 'not-tested',
+      expectationResults: [],
+      recovered: false,
+      allReverted,
+      // 0 here says only: every fault was injected and reverted.
+      exitCode: !allReverted || o.error ? 3 : o.aborted ? 2 : 0,
+      reasons,
+    };
+  }
 
   const gateHeld = o.gate.every((p) => p.ok);
   if (!gateHeld) {

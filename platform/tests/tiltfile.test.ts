@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { contextFilter, copyTarget, parseDockerfile, trackedFiles } from './build-context.js';
 import { helmSets, unknownKey } from './istio-charts.js';
 import { K8sObject, REPO, id, podTemplates, render, parseObjects } from './lib.js';
@@ -17,6 +18,13 @@ import {
 /** The k6 scenarios (loadtests/scenarios/<name>.ts): one Tilt button each. */
 const SCENARIOS = readdirSync(join(REPO, 'loadtests', 'scenarios')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 const LABELS = new Set(['app', 'data', 'mesh', 'observability', 'experiments', 'scenarios']);
+/** The chaos experiments (chaos/experiments/<name>.yaml) and whether each runs in the cluster (`targets` has k8s). */
+const CHAOS = readdirSync(join(REPO, 'chaos', 'experiments')).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({
+  name: f.slice(0, -'.yaml'.length),
+  k8s: ((parseYaml(readFileSync(join(REPO, 'chaos', 'experiments', f), 'utf8')) as { targets?: string[] }).targets ?? ['local']).includes('k8s'),
+}));
+/** The chaos buttons: one per experiment that runs in the cluster, then status and the kill switch. */
+const CHAOS_BUTTONS = [...CHAOS.filter((e) => e.k8s).map((e) => `chaos-${e.name}`), 'chaos-status', 'chaos-reset'];
 /** The guided scenarios (chaos/scenarios/NN-name.yaml): one Tilt button each, and hint/status/stop. */
 const GUIDED = readdirSync(join(REPO, 'chaos', 'scenarios')).filter((f) => /^\d{2}-.+\.yaml$/.test(f)).map((f) => f.slice(0, -5)).sort();
 const GUIDED_BUTTONS = [...GUIDED.map((s) => `scenario-${s}`), 'scenario-status', 'scenario-hint', 'scenario-stop'];
@@ -148,6 +156,7 @@ describe('Tiltfile, loaded by real Tilt', () => {
         ...(elastic ? ['elasticsearch', 'kibana', 'connect', 'connect-setup', 'kibana-setup'] : []),
         ...(live ? ['tsc-watch'] : []),
         ...SCENARIOS.map((s) => `k6-${s}`), 'fleet-100', 'chaos-kill-consumer', 'chaos-kill-api',
+        ...CHAOS_BUTTONS,
         ...GUIDED_BUTTONS,
       ];
       expect([...all].sort()).toEqual([...expected].sort());
@@ -393,6 +402,40 @@ describe('Tiltfile, loaded by real Tilt', () => {
     }
     expect(commandOf(manifest(r, 'chaos-kill-consumer')!)).toMatch(/^kubectl -n fleetlab delete pod -l app.kubernetes.io\/name=consumer/);
   }, 120_000);
+
+  describe('chaos experiment buttons', () => {
+    for (const flags of [[], ['no-observability']]) {
+      it(`one per experiment the cluster runs, with chaos-status and chaos-reset, manual only${flags.length ? ` (--${flags[0]})` : ''}`, async () => {
+        const r = await tiltfileResult(flags);
+        const observability = flags.length === 0;
+        const buttons = r.Manifests.filter((m) => m.Name.startsWith('chaos-') && !m.Name.startsWith('chaos-kill-'));
+        expect(buttons.map((m) => m.Name)).toEqual(CHAOS_BUTTONS);
+        // At least the seven experiments whose faults and expectations hold in the cluster (docs/chaos.md).
+        expect(CHAOS.filter((e) => e.k8s).length).toBeGreaterThanOrEqual(7);
+        for (const e of CHAOS) {
+          const button = manifest(r, `chaos-${e.name}`);
+          if (!e.k8s) {
+            expect(button, `${e.name} does not target k8s: no button`).toBeUndefined();
+            continue;
+          }
+          expect(commandOf(button!)).toBe(
+            `npm run chaos -- run ${e.name} --target k8s${observability ? '' : " --skip-probes 'no Prometheus in this profile (tilt up -- --no-observability)'"}`,
+          );
+          expect(button!.ResourceDependencies).toEqual(observability ? ['api', 'prometheus'] : ['api']);
+          expect(linksOf(button!).map((l) => l.url)).toEqual(observability ? ['http://localhost:9090/alerts', 'http://localhost:3300/d/fleetlab-overview/fleetlab-overview'] : []);
+        }
+        expect(commandOf(manifest(r, 'chaos-status')!)).toBe('npm run chaos -- status --target k8s');
+        expect(commandOf(manifest(r, 'chaos-reset')!)).toBe('npm run chaos -- reset --target k8s');
+        for (const m of buttons) {
+          expect(m.TriggerMode, m.Name).toBe(TRIGGER_MODE_MANUAL);
+          expect(m.Labels).toEqual({ experiments: 'experiments' });
+        }
+        // The command's experiment exists and the chaos CLI is a script of the root package.
+        const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+        expect(scripts.chaos).toMatch(/node chaos\/dist\/cli\.js$/);
+      }, 120_000);
+    }
+  });
 
   it('catches a build context that leaves out a file a Dockerfile copies (negative control: ignore=[dashboards])', async () => {
     const r = structuredClone(await tiltfileResult([]));

@@ -57,6 +57,9 @@ export class LocalDriver implements Driver {
   }
 
   async inject(fault: AppliedFault): Promise<void> {
+    if (fault.kind === 'http' && fault.params.header !== undefined) {
+      throw new Error(`fault ${fault.id}: header is an Istio match, Kubernetes only; the local lab's api fault matches by pathPrefix`);
+    }
     const request: FaultRequest = { id: fault.id, kind: fault.kind, components: fault.components, params: fault.params, expiresAt: fault.expiresAt };
     const { status, body } = await call(`${this.controlUrl}/faults`, { method: 'POST', body: request, timeoutMs: 120_000 });
     if (status !== 201) throw new Error(`the lab refused fault ${fault.id} (${fault.kind} ${fault.components.join(',')}): ${status} ${JSON.stringify(body)}`);

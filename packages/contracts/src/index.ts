@@ -2,3 +2,4 @@ export * from './topics';
 export * from './messages';
 export * from './routes';
 export * from './socket';
+export * from './read-models';

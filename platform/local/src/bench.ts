@@ -4,11 +4,11 @@
  * Then, on the same broker with the fleet done, Kafka's own producer ceiling (producer-ceiling.ts): records/s of
  * ProducerPerformance with the simulator's message size and producer settings, and published/s as a share of it.
  * Options: --vehicles N (10000) --points N (60) --pace-ms N (1000) --telemetry on|off|both (on) --ceiling on|off (on)
- * --ceiling-records N (300000).
+ * --ceiling-records N (300000) --progress-ms N (the consumer's CONSUMER_PROGRESS_INTERVAL_MS; default its own).
  * Results go to bench-results/pipeline-<timestamp>.json and, as a table row, to stdout.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { Topics } from '@fleetlab/contracts';
@@ -24,6 +24,8 @@ interface Options {
   telemetry: Array<boolean>;
   ceiling: boolean;
   ceilingRecords: number;
+  /** CONSUMER_PROGRESS_INTERVAL_MS for the consumer; undefined: its default. */
+  progressMs: number | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -43,6 +45,7 @@ function parseOptions(argv: string[]): Options {
     telemetry: telemetry === 'both' ? [true, false] : [telemetry !== 'off'],
     ceiling: ceiling === 'on',
     ceilingRecords,
+    progressMs: argv.includes('--progress-ms') ? Number(value('progress-ms', '5000')) : undefined,
   };
 }
 
@@ -55,6 +58,18 @@ async function counter(url: string, name: string): Promise<number> {
     }
   }
   return sum;
+}
+
+/** Sums of a histogram's `_sum` series by one label's value. */
+async function sumsBy(url: string, name: string, label: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}_sum{`)) continue;
+    const value = new RegExp(`${label}="([^"]*)"`).exec(line)?.[1] ?? '';
+    out[value] = (out[value] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return out;
 }
 
 function rssMiB(pid: number | undefined): number {
@@ -81,6 +96,13 @@ export interface PipelineResult {
   latencyP50Ms: number;
   latencyP99Ms: number;
   simulatorPeakRssMiB: number;
+  /** Consumer lag: the most positions published but not yet persisted at any sample, and at the end. */
+  maxBacklog: number;
+  finalBacklog: number;
+  /** Seconds from the last position published to the last persisted (null if not all were persisted). */
+  drainSeconds: number | null;
+  /** Seconds the consumer spent in bulk writes, by collection, over the run. */
+  consumerWriteSeconds: Record<string, number>;
   allPersisted: boolean;
   durationSeconds: number;
   /** ProducerPerformance records/s on the lab's broker; null with --ceiling off. */
@@ -125,7 +147,8 @@ async function measureCeiling(lab: Lab, records: number): Promise<CeilingDetail>
 
 async function runOnce(options: Options, telemetry: boolean): Promise<PipelineResult> {
   const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-bench-'));
-  const lab = new Lab({ runDir, progress, telemetry, logLevel: 'warn', ports: await freeLabPorts() });
+  const serviceEnv = options.progressMs === undefined ? undefined : { consumer: { CONSUMER_PROGRESS_INTERVAL_MS: String(options.progressMs) } };
+  const lab = new Lab({ runDir, progress, telemetry, logLevel: 'warn', ports: await freeLabPorts(), ...(serviceEnv ? { serviceEnv } : {}) });
   try {
     await lab.start();
     const { apiUrl, simulatorUrl, consumerUrl } = lab.endpoints;
@@ -197,7 +220,11 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
     latencies.sort((a, b) => a - b);
     const last = samples[samples.length - 1]!;
     const publishedPerSecond = rate('published');
+    const maxBacklog = Math.max(...samples.map((s) => s.published - s.persisted));
+    const lastPublishedAt = samples.find((s) => s.published >= last.published)?.t ?? last.t;
+    const allStoredAt = samples.find((s) => s.persisted >= expected)?.t;
     // After the fleet, so the two don't share the CPU; the lab stays up, so it is the same broker.
+    const consumerWriteSeconds = await sumsBy(consumerUrl, 'fleetlab_consumer_write_duration_seconds', 'collection');
     const ceiling = options.ceiling ? await measureCeiling(lab, options.ceilingRecords) : null;
     const ceilingPerSecond = ceiling ? Math.round(ceiling.recordsPerSecond) : null;
     return {
@@ -213,6 +240,10 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
       latencyP50Ms: percentile(latencies, 50),
       latencyP99Ms: percentile(latencies, 99),
       simulatorPeakRssMiB: Math.round(peakRss),
+      maxBacklog,
+      finalBacklog: last.published - last.persisted,
+      consumerWriteSeconds,
+      drainSeconds: allStoredAt === undefined ? null : Math.max(0, Math.round((allStoredAt - lastPublishedAt) / 1000)),
       allPersisted: last.persisted >= expected,
       durationSeconds: Math.round((last.t - started) / 1000),
       ceilingPerSecond,
@@ -237,17 +268,27 @@ async function main(): Promise<void> {
   const file = join(dir, `pipeline-${report.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\n${report.date} · ${machine} · Node ${process.version}\n`);
-  process.stdout.write('| telemetry | vehicles | offered/s | published/s | persisted/s | delivered/s | p50 ms | p99 ms | simulator RSS MiB | peak active | all persisted | ceiling/s | message bytes | published/ceiling |\n');
-  process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write('| telemetry | vehicles | offered/s | published/s | persisted/s | delivered/s | p50 ms | p99 ms | simulator RSS MiB | peak active | max backlog | drain s | all persisted | ceiling/s | message bytes | published/ceiling |\n');
+  process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n');
   for (const r of results) {
     process.stdout.write(
-      `| ${r.telemetry ? 'on' : 'off'} | ${r.vehicles} | ${r.offeredPerSecond} | ${r.publishedPerSecond} | ${r.persistedPerSecond} | ${r.deliveredPerSecond} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.simulatorPeakRssMiB} | ${r.peakActiveTrips} | ${r.allPersisted} | ${r.ceilingPerSecond ?? '–'} | ${r.ceilingMessageBytes ?? '–'} | ${r.publishedShareOfCeiling ?? '–'} |\n`,
+      `| ${r.telemetry ? 'on' : 'off'} | ${r.vehicles} | ${r.offeredPerSecond} | ${r.publishedPerSecond} | ${r.persistedPerSecond} | ${r.deliveredPerSecond} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.simulatorPeakRssMiB} | ${r.peakActiveTrips} | ${r.maxBacklog} | ${r.drainSeconds ?? '–'} | ${r.allPersisted} | ${r.ceilingPerSecond ?? '–'} | ${r.ceilingMessageBytes ?? '–'} | ${r.publishedShareOfCeiling ?? '–'} |\n`,
     );
+  }
+  for (const r of results) {
+    const writes = Object.entries(r.consumerWriteSeconds).map(([c, sec]) => `${c} ${sec.toFixed(1)} s`).join(', ');
+    process.stdout.write(`consumer write time (telemetry ${r.telemetry ? 'on' : 'off'}): ${writes}\n`);
   }
   process.stdout.write(`\nfull results: ${file}\n`);
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`fleetlab ✗ ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+// `npm run bench -- reads`: the read endpoints at scale (bench-reads.ts).
+if (process.argv[2] === 'reads') {
+  void import('./bench-reads.js');
+} else {
+  main().catch((error: Error) => {
+    process.stderr.write(`fleetlab ✗ ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
+}

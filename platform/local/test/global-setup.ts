@@ -23,6 +23,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     faults: true,
     // The browser tests stay on 127.0.0.1: no OpenStreetMap tiles, the plain background (docs/cockpit.md).
     webConfig: { tileUrl: '' },
+    // Below the request schema's 1000, so read-models.test.ts can see the cap refuse.
+    serviceEnv: { api: { API_MAX_ROUTES_PER_REQUEST: '900' } },
   });
   try {
     await lab.start();

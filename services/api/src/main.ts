@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { onShutdown } from '@fleetlab/runtime';
 import { createLogger } from '@fleetlab/telemetry';
 import { AppModule } from './app.module';
 import { corsOrigin, loadConfig } from './config';
+import { DatabaseErrorsFilter } from './common/database-errors';
 import { NestPinoLogger } from './common/logger';
 import { methodNotAllowed } from './common/method-not-allowed';
 import { ApiMetrics } from './metrics/api-metrics';
@@ -48,6 +49,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   app.disable('x-powered-by');
+  app.useGlobalFilters(new DatabaseErrorsFilter(config.API_DB_TIMEOUT_MS, app.get(HttpAdapterHost).httpAdapter));
   const metrics = app.get(ApiMetrics);
   // Order matters: metrics first (sees every request), then the parser and its error handler, then Nest's routes.
   app.use(httpMetricsMiddleware(metrics, logger));

@@ -7,11 +7,19 @@ import {
   type Db,
   type WriteError,
 } from 'mongodb';
-import type { LngLat, NewPosition } from '@fleetlab/contracts';
+import {
+  FLEET_PROGRESS_BLOCK,
+  ReadModelCollections,
+  fleetProgressId,
+  fleetProgressSet,
+  fleetVehicleIndex,
+  type LngLat,
+  type NewPosition,
+} from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
 import { projectTrips, type TripDocument, type TripState, type TripUpdate } from './trip-projection';
 
-export const Collections = { positions: 'trip_positions', trips: 'trips' } as const;
+export const Collections = { positions: 'trip_positions', trips: 'trips', fleetProgress: ReadModelCollections.fleetProgress } as const;
 export type CollectionName = (typeof Collections)[keyof typeof Collections];
 
 /** One stored point of a trip; `_id` is `<tripId>:<seq>`, so storing it twice is a duplicate-key error, not a copy. */
@@ -53,6 +61,8 @@ export interface PositionStoreOptions {
 export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
 const DUPLICATE_KEY = 11000;
+/** Trips read by `_id` at once. */
+const READ_CONCURRENCY = 8;
 export const POSITIONS_UNIQUE_INDEX = 'tripId_1_seq_1';
 
 /**
@@ -62,6 +72,7 @@ export const POSITIONS_UNIQUE_INDEX = 'tripId_1_seq_1';
 export class PositionStore {
   readonly positions: Collection<PositionDocument>;
   readonly trips: Collection<TripDocument>;
+  readonly fleetProgress: Collection<{ _id: string }>;
   private readonly maxAttempts: number;
   private readonly progressIntervalMs: number;
   private readonly maxKnownTrips: number;
@@ -77,6 +88,7 @@ export class PositionStore {
   ) {
     this.positions = db.collection<PositionDocument>(Collections.positions);
     this.trips = db.collection<TripDocument>(Collections.trips);
+    this.fleetProgress = db.collection<{ _id: string }>(Collections.fleetProgress);
     this.maxAttempts = options.maxAttempts ?? 5;
     this.progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
     this.maxKnownTrips = options.maxKnownTrips ?? 100_000;
@@ -208,9 +220,49 @@ export class PositionStore {
     return states;
   }
 
+  /**
+   * Reads trips one by one by `_id` (FerretDB pushes nothing else down: an `$in` reads the whole collection), and
+   * records the status of the fleet trips among them in `fleet_progress` again: a crash between a trip's status
+   * write and its fleet's record is repaired by the redelivery that reads the trip.
+   */
   private async readTrips(tripIds: readonly string[]): Promise<TripState[]> {
     if (tripIds.length === 0) return [];
-    return this.trips.find({ _id: { $in: tripIds as string[] } }, { projection: { status: 1, lastSeq: 1, startedAt: 1 } }).toArray();
+    const found: TripState[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < tripIds.length) {
+        const tripId = tripIds[next++]!;
+        const trip = await this.trips.findOne(
+          { _id: tripId },
+          { projection: { status: 1, lastSeq: 1, startedAt: 1, fleetId: 1, vehicleId: 1 } },
+        );
+        if (trip) found.push(trip);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, tripIds.length) }, worker));
+    await this.recordFleetStatuses(found.map((t) => ({ fleetId: t.fleetId, vehicleId: t.vehicleId, status: t.status })));
+    return found;
+  }
+
+  /**
+   * Sets each fleet trip's status flag in its fleet's progress document (one update per fleet block): set-once flags,
+   * so writing one again, late or twice changes nothing (docs/architecture.md, "Read models").
+   */
+  private async recordFleetStatuses(trips: ReadonlyArray<{ fleetId?: string; vehicleId?: string; status?: string }>): Promise<void> {
+    const byBlock = new Map<string, Record<string, 1>>();
+    for (const trip of trips) {
+      if (!trip.fleetId || !trip.vehicleId || !trip.status) continue;
+      const index = fleetVehicleIndex(trip.fleetId, trip.vehicleId);
+      const set = index === undefined ? undefined : fleetProgressSet(index, trip.status);
+      if (index === undefined || !set) continue;
+      const id = fleetProgressId(trip.fleetId, Math.floor(index / FLEET_PROGRESS_BLOCK));
+      byBlock.set(id, { ...byBlock.get(id), ...set });
+    }
+    if (byBlock.size === 0) return;
+    const operations = [...byBlock].map(([_id, $set]) => ({ updateOne: { filter: { _id }, update: { $set }, upsert: true } }));
+    for (const chunk of chunks(operations)) {
+      await this.timed(Collections.fleetProgress, () => this.fleetProgress.bulkWrite(chunk, { ordered: false }));
+    }
   }
 
   /**
@@ -222,6 +274,34 @@ export class PositionStore {
     batch: readonly NewPosition[],
     current: ReadonlyMap<string, TripState>,
   ): Promise<number> {
+    let finished: number;
+    // The fleet trips whose status changed, recorded in their fleets' progress once, after every trip write of the
+    // batch: one update per fleet block, not one per chunk.
+    const statusChanges: Array<{ tripId: string; fleetId: string; vehicleId: string; status: string }> = [];
+    try {
+      finished = await this.writeUpdates(updates, batch, current, statusChanges);
+    } catch (error) {
+      // The batch is redelivered: its trips are read again then, and a trip read has its flag written again.
+      for (const change of statusChanges) this.known.delete(change.tripId);
+      throw error;
+    }
+    try {
+      await this.recordFleetStatuses(statusChanges);
+    } catch (error) {
+      for (const change of statusChanges) this.known.delete(change.tripId);
+      throw error;
+    }
+    return finished;
+  }
+
+  /** The trip writes of applyTripUpdates; `statusChanges` collects the fleet trips whose status they changed. */
+
+  private async writeUpdates(
+    updates: TripUpdate[],
+    batch: readonly NewPosition[],
+    current: ReadonlyMap<string, TripState>,
+    statusChanges: Array<{ tripId: string; fleetId: string; vehicleId: string; status: string }>,
+  ): Promise<number> {
     let finished = 0;
     let pending = updates;
     let states = current;
@@ -232,6 +312,9 @@ export class PositionStore {
           for (const update of chunk) {
             this.remember(update, states.get(update.tripId));
             if (update.finishes) finished++;
+          }
+          for (const u of chunk) {
+            if (u.fleetId && u.update.$set.status) statusChanges.push({ tripId: u.tripId, fleetId: u.fleetId, vehicleId: u.vehicleId, status: u.update.$set.status as string });
           }
         } else {
           conflicted.push(...chunk);

@@ -77,6 +77,8 @@ describe('projectTrips', () => {
       lastSeq: 2,
       finishes: false,
       changesStatus: true,
+      fleetId: 'f1',
+      vehicleId: 'v-a',
     });
   });
 

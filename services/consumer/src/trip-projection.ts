@@ -18,8 +18,8 @@ export interface TripDocument {
   total?: number;
 }
 
-/** What the projection needs to know of a stored trip. */
-export type TripState = Pick<TripDocument, '_id' | 'status' | 'lastSeq' | 'startedAt'>;
+/** What the projection needs to know of a stored trip (fleetId and vehicleId: to record a fleet trip's status). */
+export type TripState = Pick<TripDocument, '_id' | 'status' | 'lastSeq' | 'startedAt' | 'fleetId' | 'vehicleId'>;
 
 /** One conditional update of one trip: applies only if the trip is still as it was read. */
 export interface TripUpdate {
@@ -39,6 +39,9 @@ export interface TripUpdate {
   finishes: boolean;
   /** True when this update changes the status or sets startedAt: written at once, never deferred. */
   changesStatus: boolean;
+  /** The trip's fleet and vehicle, when its positions name a fleet. */
+  fleetId?: string;
+  vehicleId: string;
 }
 
 export interface Projection {
@@ -122,6 +125,8 @@ export function projectTrips(current: ReadonlyMap<string, TripState>, positions:
       lastSeq: last.seq,
       finishes: to === 'finished',
       changesStatus: to !== undefined || $set.startedAt !== undefined,
+      ...(first.fleetId !== undefined ? { fleetId: first.fleetId } : {}),
+      vehicleId: first.vehicleId,
     });
   }
   return { updates, skipped };

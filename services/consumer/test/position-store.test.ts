@@ -231,5 +231,22 @@ describe('PositionStore progress and restarts', () => {
     expect(await store.trips.findOne({ _id: a })).toMatchObject({ status: 'running', lastSeq: 5, count: 6 });
     expect(await store.trips.findOne({ _id: b })).toMatchObject({ status: 'running', lastSeq: 5, count: 6 });
   });
-});
 
+  it("records a fleet trip's status in its fleet's progress document, and again from a redelivery after a crash", async () => {
+    const fleetId = `fleet-${tripId()}`;
+    const id = tripId();
+    const v = (seq: number, extra: Partial<NewPosition> = {}): NewPosition => pos(id, seq, { fleetId, vehicleId: `${fleetId}-v1234`, ...extra });
+    const progress = db.collection<{ _id: string }>('fleet_progress');
+    await store.storeBatch([v(0), v(1)]);
+    // Vehicle 1234 is slot 234 of block 1.
+    expect(await progress.findOne({ _id: `${fleetId}#1` })).toEqual({ _id: `${fleetId}#1`, running: { '234': 1 } });
+    await store.storeBatch([v(2, { finished: true, total: 3 })]);
+    expect(await progress.findOne({ _id: `${fleetId}#1` })).toEqual({ _id: `${fleetId}#1`, running: { '234': 1 }, finished: { '234': 1 } });
+    // A crash after the trip's write and before its fleet's record: the next consumer reads the trip and records it.
+    await progress.deleteOne({ _id: `${fleetId}#1` });
+    const next = new PositionStore(db, { progressIntervalMs: 0 });
+    await next.storeBatch([v(1), v(2, { finished: true, total: 3 })]);
+    expect(await progress.findOne({ _id: `${fleetId}#1` })).toEqual({ _id: `${fleetId}#1`, finished: { '234': 1 } });
+    expect(await history(id)).toEqual([0, 1, 2]);
+  });
+});

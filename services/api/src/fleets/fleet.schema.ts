@@ -12,6 +12,8 @@ export interface FleetDoc {
   status: FleetStatus;
   createdAt: Date;
   cancelledAt?: Date;
+  /** Where the fleet is listed in `trip_index` (retention takes it out). */
+  indexEntries?: Array<{ key: string; slot: number; trips: number }>;
 }
 
 export const FleetSchema = new Schema<FleetDoc>(

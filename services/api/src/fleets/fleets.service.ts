@@ -12,7 +12,10 @@ import { fleetTripContext } from '../telemetry/fleet-trip-context';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { RoutesService } from '../routes/routes.service';
 import { TRIP_MODEL, type TripDoc } from '../trips/trip.schema';
-import { TripsService, UNFINISHED } from '../trips/trips.service';
+import { TripsService } from '../trips/trips.service';
+import { TripIndexService } from '../trips/trip-index.service';
+import { countStatuses, fleetRef, mapLimit } from '../trips/read-model';
+import { ALL_TRIPS, routeKey } from '../trips/trip-list';
 import { FLEET_MODEL, type FleetDoc, type FleetStatus } from './fleet.schema';
 import { MAX_GENERATED_ROUTES, routeForVehicle, type CreateFleetBody } from './fleets.dto';
 
@@ -46,6 +49,7 @@ export class FleetsService implements OnModuleInit {
     private readonly kafka: KafkaProducerService,
     private readonly metrics: ApiMetrics,
     private readonly config: AppConfig,
+    private readonly index: TripIndexService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -63,11 +67,19 @@ export class FleetsService implements OnModuleInit {
     const fleetId = randomUUID();
     const paceMs = body.paceMs ?? this.config.DEFAULT_PACE_MS;
     const totals = await this.routes.pointCounts(routeIds);
+    const longest = Math.max(...routeIds.map((r) => totals.get(r) ?? 0));
+    this.tripsService.road.admit(body.vehicles, TripsService.roadMs(longest, paceMs), fleetId);
     trace.getActiveSpan()?.setAttributes({ 'fleetlab.fleet.id': fleetId, 'fleetlab.fleet.vehicles': body.vehicles });
     const createdAt = new Date();
     const fleetRequest = trace.getActiveSpan()?.spanContext();
-    await this.fleets.collection.insertOne({ _id: fleetId, vehicles: body.vehicles, paceMs, routeIds, status: 'running', createdAt } as never);
     try {
+      await this.fleets.collection.insertOne({ _id: fleetId, vehicles: body.vehicles, paceMs, routeIds, status: 'running', createdAt } as never);
+      // Listed as one entry standing for all its trips, in the list of every trip and of each of its routes.
+      const entries = await this.index.append(ALL_TRIPS, [fleetRef(fleetId)], body.vehicles);
+      const onRoutes = routeIds.map((routeId) => ({ routeId, vehicles: vehiclesOnRoute(routeIds, routeId, body.vehicles) })).filter((r) => r.vehicles > 0);
+      entries.push(...(await mapLimit(onRoutes, 4, (r) => this.index.append(routeKey(r.routeId), [fleetRef(fleetId)], r.vehicles))).flat());
+      // Where it is listed, for retention to take it out again.
+      await this.fleets.collection.updateOne({ _id: fleetId as never }, { $set: { indexEntries: entries } });
       for (let start = 0; start < body.vehicles; start += SEND_CHUNK) {
         const end = Math.min(body.vehicles, start + SEND_CHUNK);
         const trips: TripDoc[] = [];
@@ -87,6 +99,7 @@ export class FleetsService implements OnModuleInit {
           });
         }
         await this.trips.collection.insertMany(trips as never[], { ordered: false });
+        await this.index.setFleetSlots(fleetId, start, trips.map((t) => t._id));
         const directions = trips.map((t, j) => {
           const direction: NewDirection = { clientId: '', routeId: t.routeId, tripId: t._id, vehicleId: t.vehicleId, paceMs, fleetId };
           const ids = { tripId: t._id, fleetId, routeId: t.routeId, vehicleId: t.vehicleId };
@@ -96,6 +109,7 @@ export class FleetsService implements OnModuleInit {
         this.metrics.tripsStarted.inc({ source: 'fleet' }, trips.length);
       }
     } catch (error) {
+      this.tripsService.road.release(fleetId);
       // Half a fleet is worse than none: cancel what went out and report the failure.
       this.logger.error({ err: error, fleetId }, 'fleet creation failed, cancelling what was started');
       await this.cancel(fleetId).catch(() => undefined);
@@ -106,22 +120,11 @@ export class FleetsService implements OnModuleInit {
     return { fleetId, vehicles: body.vehicles, routeIds };
   }
 
+  /** The fleet and its trips by status, from its progress documents (one per 1,000 vehicles), all read by `_id`. */
   async get(fleetId: string): Promise<FleetView> {
-    const fleet = await this.fleets.findById(fleetId).lean<FleetDoc>();
+    const fleet = await this.tripsService.fleetDoc(fleetId);
     if (!fleet) throw new NotFoundException(`fleet ${fleetId} not found`);
-    // $match + $group works on MongoDB and FerretDB alike ($facet does not).
-    const groups = await this.trips.aggregate<{ _id: TripStatus; n: number }>([
-      { $match: { fleetId } },
-      { $group: { _id: '$status', n: { $sum: 1 } } },
-    ]);
-    const trips: Record<TripStatus, number> = { requested: 0, running: 0, finished: 0, cancelled: 0 };
-    for (const group of groups) if (group._id in trips) trips[group._id] = group.n;
-    if (fleet.status === 'cancelled') {
-      // The fleet's cancel covers its unfinished trips (see cancel()).
-      trips.cancelled += trips.requested + trips.running;
-      trips.requested = 0;
-      trips.running = 0;
-    }
+    const trips = countStatuses(await this.tripsService.fleetStatuses(fleet));
     return {
       fleetId,
       vehicles: fleet.vehicles,
@@ -136,17 +139,21 @@ export class FleetsService implements OnModuleInit {
    * Cancels the fleet: its document turns `cancelled` (one write) and one `route.cancel {fleetId}` stops every
    * simulator's trips of it. Its trip documents are not rewritten: FerretDB updates row by row with a scan each,
    * so 20,000 of them take tens of minutes; every read of a trip reports an unfinished trip of a cancelled fleet
-   * as cancelled instead (see toTripView and tripStatusFilter).
+   * as cancelled instead (see toTripView and fleetStatuses). Its unfinished trips are counted from its progress
+   * documents before the cancel.
    */
   async cancel(fleetId: string): Promise<{ fleetId: string; status: 'cancelled'; cancelled: number }> {
     trace.getActiveSpan()?.setAttribute('fleetlab.fleet.id', fleetId);
-    const fleet = await this.fleets.findById(fleetId, { status: 1, cancelledAt: 1 }).lean<FleetDoc>();
+    const fleet = await this.tripsService.fleetDoc(fleetId);
     if (!fleet) throw new NotFoundException(`fleet ${fleetId} not found`);
+    // Its unfinished trips, counted before the cancel turns them all `cancelled`.
+    const before = countStatuses(await this.tripsService.fleetStatuses(fleet));
+    const cancelled = before.requested + before.running;
     if (fleet.status !== 'cancelled') {
       await this.fleets.updateOne({ _id: fleetId, status: { $ne: 'cancelled' } }, { $set: { status: 'cancelled', cancelledAt: new Date() } });
     }
     await this.tripsService.produceCancel({ fleetId, reason: 'fleet cancelled' }, fleetId);
-    const cancelled = await this.trips.countDocuments({ fleetId, status: { $in: [...UNFINISHED] } });
+    this.tripsService.road.release(fleetId);
     this.activeCache = undefined;
     this.logger.info({ fleetId, cancelled }, 'fleet cancelled');
     return { fleetId, status: 'cancelled', cancelled };
@@ -156,7 +163,7 @@ export class FleetsService implements OnModuleInit {
     if (body.generate) {
       const generated = await this.routes.generate({
         seed: body.generate.seed,
-        count: Math.min(body.vehicles, MAX_GENERATED_ROUTES),
+        count: Math.min(body.vehicles, MAX_GENERATED_ROUTES, this.config.API_MAX_ROUTES_PER_REQUEST),
         ...(body.generate.center ? { center: body.generate.center } : {}),
         ...(body.generate.points ? { points: body.generate.points } : {}),
       });
@@ -170,15 +177,28 @@ export class FleetsService implements OnModuleInit {
     return wanted;
   }
 
-  /** Fleets with at least one trip still requested or running. */
+  /**
+   * Fleets with at least one trip still requested or running: the fleets not cancelled (a scan of `fleets`, which
+   * holds one small document per fleet and is pruned with retention), each counted from its progress documents.
+   */
   private async countActive(): Promise<number> {
     if (this.activeCache && Date.now() - this.activeCache.at < ACTIVE_CACHE_MS) return this.activeCache.value;
-    const [ids, cancelled] = await Promise.all([
-      this.trips.distinct('fleetId', { status: { $in: [...UNFINISHED] }, fleetId: { $exists: true } }),
-      this.tripsService.cancelledFleetIds(),
-    ]);
-    const stopped = new Set(cancelled);
-    this.activeCache = { at: Date.now(), value: ids.filter((id) => typeof id === 'string' && !stopped.has(id)).length };
-    return this.activeCache.value;
+    const running = await this.fleets.find({ status: 'running' }).maxTimeMS(this.config.API_DB_TIMEOUT_MS).lean<FleetDoc[]>();
+    let active = 0;
+    for (const fleet of running) {
+      const counts = countStatuses(await this.tripsService.fleetStatuses(fleet));
+      if (counts.requested + counts.running > 0) active++;
+    }
+    this.activeCache = { at: Date.now(), value: active };
+    return active;
   }
+}
+
+/** Vehicles of a fleet driving `routeId` (routes are taken round-robin). */
+export function vehiclesOnRoute(routeIds: readonly string[], routeId: string, vehicles: number): number {
+  let n = 0;
+  routeIds.forEach((r, slot) => {
+    if (r === routeId && slot < vehicles) n += Math.floor((vehicles - 1 - slot) / routeIds.length) + 1;
+  });
+  return n;
 }

@@ -10,6 +10,7 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import { HttpException, HttpStatus, Inject, type OnModuleDestroy } from '@nestjs/common';
+import { AdmissionException } from '../admission/road-ledger';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { SocketErrorCodes, describeZodError, socketError, type AnyPosition, type SocketError } from '@fleetlab/contracts';
@@ -50,6 +51,9 @@ function payloadOf(data: unknown): unknown {
 export function directionRefusal(error: unknown, routeId: string): SocketError {
   const status = error instanceof HttpException ? error.getStatus() : undefined;
   if (status === HttpStatus.NOT_FOUND) return socketError(SocketErrorCodes.routeNotFound, `route ${routeId} not found`);
+  if (status === HttpStatus.TOO_MANY_REQUESTS && error instanceof AdmissionException) {
+    return socketError(SocketErrorCodes.unavailable, error.refusal.message);
+  }
   if (status === HttpStatus.SERVICE_UNAVAILABLE) {
     return socketError(SocketErrorCodes.unavailable, 'trips cannot be started right now; try again shortly');
   }

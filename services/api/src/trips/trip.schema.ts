@@ -22,6 +22,8 @@ export interface TripDoc {
   count: number;
   total: number;
   paceMs: number;
+  /** Where the trip is listed in `trip_index` (retention takes it out). */
+  indexEntries?: Array<{ key: string; slot: number; trips: number }>;
 }
 
 export const TripSchema = new Schema<TripDoc>(

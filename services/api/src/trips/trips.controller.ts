@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { errorSchema } from '../common/openapi';
+import { admissionRefusalSchema, databaseUnavailableSchema } from '../admission/road-ledger';
 import {
   ListTripsQuery,
   StartTripBody,
@@ -23,8 +24,10 @@ export class TripsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a trip: stores it requested and sends route.new-direction' })
+  @ApiResponse({ status: 503, description: 'the database did not answer within API_DB_TIMEOUT_MS', schema: databaseUnavailableSchema })
   @ApiBody({ schema: startTripBodySchema })
   @ApiResponse({ status: 202, schema: tripStartedSchema })
+  @ApiResponse({ status: 429, description: 'API_MAX_VEHICLES_ON_ROAD vehicles already on the road; Retry-After says when to try again', schema: admissionRefusalSchema })
   @ApiResponse({ status: 400, schema: errorSchema })
   @ApiResponse({ status: 404, description: 'unknown route; nothing produced', schema: errorSchema })
   start(@Body(new ZodValidationPipe(StartTripBody)) body: StartTripBody): Promise<TripStarted> {
@@ -32,7 +35,12 @@ export class TripsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Trips, newest first' })
+  @ApiOperation({
+    summary: 'Trips, newest first',
+    description:
+      "A fleet's trips come highest vehicle first. With `status` and no `fleetId`, trips outside fleets are examined up to 1000 per request; past that, `total` counts those examined.",
+  })
+  @ApiResponse({ status: 503, description: 'the database did not answer within API_DB_TIMEOUT_MS', schema: databaseUnavailableSchema })
   @ApiQuery({ name: 'status', required: false, schema: listTripsQuerySchemas.status })
   @ApiQuery({ name: 'routeId', required: false, schema: listTripsQuerySchemas.routeId })
   @ApiQuery({ name: 'fleetId', required: false, schema: listTripsQuerySchemas.fleetId })
@@ -47,6 +55,7 @@ export class TripsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One trip with its progress (count / total)' })
+  @ApiResponse({ status: 503, description: 'the database did not answer within API_DB_TIMEOUT_MS', schema: databaseUnavailableSchema })
   @ApiResponse({ status: 200, schema: tripSchema })
   @ApiResponse({ status: 404, schema: errorSchema })
   get(@Param('id') id: string): Promise<TripView> {
@@ -55,6 +64,7 @@ export class TripsController {
 
   @Get(':id/positions')
   @ApiOperation({ summary: 'The stored positions of a trip, in seq order' })
+  @ApiResponse({ status: 503, description: 'the database did not answer within API_DB_TIMEOUT_MS', schema: databaseUnavailableSchema })
   @ApiResponse({ status: 200, schema: tripPositionsSchema })
   @ApiResponse({ status: 404, schema: errorSchema })
   positions(@Param('id') id: string): ReturnType<TripsService['positionHistory']> {
@@ -64,6 +74,7 @@ export class TripsController {
   @Delete(':id')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a trip that has not finished; sends route.cancel' })
+  @ApiResponse({ status: 503, description: 'the database did not answer within API_DB_TIMEOUT_MS', schema: databaseUnavailableSchema })
   @ApiResponse({ status: 202, schema: tripSchema })
   @ApiResponse({ status: 404, schema: errorSchema })
   @ApiResponse({ status: 409, description: 'the trip already finished', schema: errorSchema })

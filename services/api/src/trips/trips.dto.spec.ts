@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TripDoc } from './trip.schema';
-import { ListTripsQuery, StartTripBody, toTripView, tripStatusFilter } from './trips.dto';
+import { ListTripsQuery, StartTripBody, toTripView } from './trips.dto';
 
 const doc: TripDoc = {
   _id: 't-1',
@@ -36,20 +36,6 @@ describe('toTripView', () => {
     const at = new Date('2026-11-25T11:00:00Z');
     expect(toTripView(doc, at)).toMatchObject({ status: 'cancelled', cancelledAt: '2026-11-25T11:00:00.000Z' });
     expect(toTripView({ ...doc, status: 'finished' }, at).status).toBe('finished');
-  });
-});
-
-describe('tripStatusFilter', () => {
-  it('is a plain status match when no fleet is cancelled', () => {
-    expect(tripStatusFilter('running', [])).toEqual({ status: 'running' });
-  });
-
-  it('counts unfinished trips of cancelled fleets as cancelled, not as requested or running', () => {
-    expect(tripStatusFilter('cancelled', ['f-1'])).toEqual({
-      $or: [{ status: 'cancelled' }, { status: { $in: ['requested', 'running'] }, fleetId: { $in: ['f-1'] } }],
-    });
-    expect(tripStatusFilter('requested', ['f-1'])).toEqual({ status: 'requested', fleetId: { $nin: ['f-1'] } });
-    expect(tripStatusFilter('finished', ['f-1'])).toEqual({ status: 'finished' });
   });
 });
 

@@ -151,17 +151,3 @@ export const tripPositionsSchema: SchemaObject = {
     },
   },
 };
-
-/**
- * The MongoDB filter for a status as the api reports it: unfinished trips of cancelled fleets count as cancelled.
- * Plain operators only ($or, $in, $nin), which FerretDB supports.
- */
-export function tripStatusFilter(status: TripStatus, cancelledFleetIds: readonly string[]): Record<string, unknown> {
-  const unfinished = ['requested', 'running'];
-  if (cancelledFleetIds.length === 0) return { status };
-  if (status === 'cancelled') {
-    return { $or: [{ status: 'cancelled' }, { status: { $in: unfinished }, fleetId: { $in: [...cancelledFleetIds] } }] };
-  }
-  if (status === 'requested' || status === 'running') return { status, fleetId: { $nin: [...cancelledFleetIds] } };
-  return { status };
-}

@@ -5,6 +5,8 @@ import { RoutesModule } from '../routes/routes.module';
 import { TRIP_MODEL, TRIP_POSITION_MODEL, TripPositionSchema, TripSchema } from './trip.schema';
 import { TripsController } from './trips.controller';
 import { TripsService } from './trips.service';
+import { TripIndexService } from './trip-index.service';
+import { RetentionService } from './retention.service';
 
 @Module({
   imports: [
@@ -17,7 +19,7 @@ import { TripsService } from './trips.service';
     ]),
   ],
   controllers: [TripsController],
-  providers: [TripsService],
-  exports: [TripsService, MongooseModule],
+  providers: [TripsService, TripIndexService, RetentionService],
+  exports: [TripsService, TripIndexService, MongooseModule],
 })
 export class TripsModule {}

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { FilterQuery, Model } from 'mongoose';
+import type { Model } from 'mongoose';
 import { trace } from '@opentelemetry/api';
-import { Topics, type CancelTrips, type LngLat, type NewDirection } from '@fleetlab/contracts';
+import { Topics, fleetVehicleIndex, type CancelTrips, type LngLat, type NewDirection, type TripStatus } from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
@@ -12,7 +12,11 @@ import { ApiMetrics, type TripSource } from '../metrics/api-metrics';
 import { RoutesService } from '../routes/routes.service';
 import { FLEET_MODEL, type FleetDoc } from '../fleets/fleet.schema';
 import { TRIP_MODEL, TRIP_POSITION_MODEL, type TripDoc, type TripPositionDoc } from './trip.schema';
-import { toTripView, tripStatusFilter, type ListTripsQuery, type TripView } from './trips.dto';
+import { toTripView, type ListTripsQuery, type TripView } from './trips.dto';
+import { RoadLedger, ROAD_GRACE_MS } from '../admission/road-ledger';
+import { countStatuses, fleetStatuses, mapLimit } from './read-model';
+import { READ_CONCURRENCY, TripIndexService } from './trip-index.service';
+import { ALL_TRIPS, ListWalk, routeKey, vehicleKey, type SettledTrip } from './trip-list';
 
 export interface StartTrip {
   routeId: string;
@@ -32,8 +36,23 @@ export interface TripStarted {
 
 export const UNFINISHED = ['requested', 'running'] as const;
 
+/** Positions of one trip read at once by `_id`. */
+const POSITION_READ_CONCURRENCY = 16;
+/** Most positions a history answers (a route has at most 10,000 points). */
+const MAX_POSITIONS = 10_000;
+/** A cancelled fleet's trips may still finish for this long (positions in flight); its counts are cached after. */
+const SETTLE_MS = 60_000;
+const MAX_SETTLED_FLEETS = 10_000;
+
 @Injectable()
 export class TripsService {
+  /** Vehicles on the road, for admission (API_MAX_VEHICLES_ON_ROAD); shared with fleets. */
+  readonly road: RoadLedger;
+  /** Trips outside fleets that finished or were cancelled: their status and route no longer change. */
+  readonly settledTrips = new Map<string, SettledTrip>();
+  /** Statuses of fleets with nothing left to move. */
+  private readonly settled = new Map<string, TripStatus[]>();
+
   constructor(
     @InjectModel(TRIP_MODEL) private readonly trips: Model<TripDoc>,
     @InjectModel(TRIP_POSITION_MODEL) private readonly positions: Model<TripPositionDoc>,
@@ -42,8 +61,16 @@ export class TripsService {
     private readonly kafka: KafkaProducerService,
     private readonly metrics: ApiMetrics,
     private readonly config: AppConfig,
+    private readonly index: TripIndexService,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.road = new RoadLedger(config.API_MAX_VEHICLES_ON_ROAD);
+  }
+
+  /** How long a trip of `points` at `paceMs` stays on the road. */
+  static roadMs(points: number, paceMs: number): number {
+    return points * paceMs + ROAD_GRACE_MS;
+  }
 
   /** A start-up step, once MongoDB answers. */
   async createIndexes(): Promise<void> {
@@ -56,9 +83,10 @@ export class TripsService {
     const total = (await this.routes.pointCounts([request.routeId])).get(request.routeId);
     if (total === undefined) throw new NotFoundException(`route ${request.routeId} not found`);
     this.kafka.assertConnected();
+    const paceMs = request.paceMs ?? this.config.DEFAULT_PACE_MS;
+    this.road.admit(1, TripsService.roadMs(total, paceMs));
     const tripId = randomUUID();
     const vehicleId = request.vehicleId ?? `vehicle-${tripId.slice(0, 8)}`;
-    const paceMs = request.paceMs ?? this.config.DEFAULT_PACE_MS;
     trace.getActiveSpan()?.setAttributes({
       'fleetlab.trip.id': tripId,
       'fleetlab.route.id': request.routeId,
@@ -75,6 +103,14 @@ export class TripsService {
       total,
       paceMs,
     } as never);
+    // Listed before its direction goes out: a trip that runs is a trip that is listed.
+    const entries = [
+      ...(await this.index.append(ALL_TRIPS, [tripId])),
+      ...(await this.index.append(routeKey(request.routeId), [tripId])),
+      ...(await this.index.append(vehicleKey(vehicleId), [tripId])),
+    ];
+    // Where it is listed, for retention to take it out again.
+    await this.trips.collection.updateOne({ _id: tripId as never }, { $set: { indexEntries: entries } }, { maxTimeMS: this.config.API_DB_TIMEOUT_MS });
     const direction: NewDirection = { clientId: request.clientId, routeId: request.routeId, tripId, vehicleId, paceMs };
     try {
       await this.kafka.send(Topics.newDirection, [{ key: tripId, value: direction }]);
@@ -89,57 +125,115 @@ export class TripsService {
   }
 
   async get(tripId: string): Promise<TripView> {
-    const doc = await this.trips.findById(tripId).lean<TripDoc>();
+    const doc = await this.trips.findById(tripId).maxTimeMS(this.config.API_DB_TIMEOUT_MS).lean<TripDoc>();
     if (!doc) throw new NotFoundException(`trip ${tripId} not found`);
-    return toTripView(doc, (await this.fleetCancellations([doc])).get(doc.fleetId ?? ''));
+    return toTripView(doc, await this.fleetCancelledAt(doc));
   }
 
+  /** When the fleet of an unfinished trip was cancelled, if it was: one read by `_id`. */
+  private async fleetCancelledAt(doc: TripDoc, fleets?: Map<string, FleetDoc | null>): Promise<Date | undefined> {
+    if (!doc.fleetId || (doc.status !== 'requested' && doc.status !== 'running')) return undefined;
+    const fleet = fleets?.get(doc.fleetId) ?? (await this.fleetDoc(doc.fleetId));
+    return fleet?.status === 'cancelled' ? (fleet.cancelledAt ?? new Date(0)) : undefined;
+  }
+
+  async fleetDoc(fleetId: string): Promise<FleetDoc | null> {
+    return this.fleets.findById(fleetId).maxTimeMS(this.config.API_DB_TIMEOUT_MS).lean<FleetDoc>();
+  }
+
+  /**
+   * Trips newest first, from the read models only (docs/architecture.md, "Read models"): a fleet's trips from its
+   * own list and progress documents, the rest from the `all`, `route:<id>` or `vehicle:<id>` list, where a whole
+   * fleet is one entry. Every document is read by `_id`.
+   */
   async list(query: ListTripsQuery): Promise<{ items: TripView[]; total: number }> {
-    const filter: FilterQuery<TripDoc> = {};
-    if (query.routeId) filter.routeId = query.routeId;
-    if (query.fleetId) filter.fleetId = query.fleetId;
-    if (query.vehicleId) filter.vehicleId = query.vehicleId;
-    if (query.status) {
-      const cancelled = await this.cancelledFleetIds(query.fleetId);
-      Object.assign(filter, { $and: [tripStatusFilter(query.status, cancelled)] });
+    if (query.fleetId) return this.listFleet(query.fleetId, query);
+    const key = query.vehicleId ? vehicleKey(query.vehicleId) : query.routeId ? routeKey(query.routeId) : ALL_TRIPS;
+    const lists = new ListWalk(this, query);
+    // A fleet's vehicle is in no vehicle list: its one trip comes from the fleet's own list.
+    const fleetVehicle = query.vehicleId ? await this.fleetOfVehicle(query.vehicleId) : undefined;
+    if (fleetVehicle) await lists.fleet(fleetVehicle.fleet, [fleetVehicle.index]);
+    await lists.walk(key);
+    return lists.result();
+  }
+
+  private async listFleet(fleetId: string, query: ListTripsQuery): Promise<{ items: TripView[]; total: number }> {
+    const fleet = await this.fleetDoc(fleetId);
+    if (!fleet) return { items: [], total: 0 };
+    const lists = new ListWalk(this, query);
+    await lists.fleet(fleet);
+    return lists.result();
+  }
+
+  /** `<fleetId>-v<i>` of a stored fleet, or undefined. */
+  private async fleetOfVehicle(vehicleId: string): Promise<{ fleet: FleetDoc; index: number } | undefined> {
+    const cut = vehicleId.lastIndexOf('-v');
+    if (cut <= 0) return undefined;
+    const fleetId = vehicleId.slice(0, cut);
+    const index = fleetVehicleIndex(fleetId, vehicleId);
+    if (index === undefined) return undefined;
+    const fleet = await this.fleetDoc(fleetId);
+    return fleet && index < fleet.vehicles ? { fleet, index } : undefined;
+  }
+
+  /** Statuses of a fleet's trips by vehicle, as reported; cached once the fleet has settled (nothing left to move). */
+  async fleetStatuses(fleet: FleetDoc): Promise<TripStatus[]> {
+    const cached = this.settled.get(fleet._id);
+    if (cached) return cached;
+    const statuses = fleetStatuses(fleet.vehicles, await this.index.fleetProgress(fleet._id, fleet.vehicles), fleet.status === 'cancelled');
+    const counts = countStatuses(statuses);
+    const cancelledLongAgo = fleet.status === 'cancelled' && Date.now() - new Date(fleet.cancelledAt ?? 0).getTime() > SETTLE_MS;
+    if (counts.finished + counts.cancelled === fleet.vehicles && (fleet.status !== 'cancelled' || cancelledLongAgo)) {
+      if (this.settled.size >= MAX_SETTLED_FLEETS) this.settled.clear();
+      this.settled.set(fleet._id, statuses);
     }
-    const [docs, total] = await Promise.all([
-      this.trips.find(filter).sort({ requestedAt: -1, _id: -1 }).skip(query.offset).limit(query.limit).lean<TripDoc[]>(),
-      this.trips.countDocuments(filter),
-    ]);
-    const cancellations = await this.fleetCancellations(docs);
-    return { items: docs.map((d) => toTripView(d, cancellations.get(d.fleetId ?? ''))), total };
+    return statuses;
   }
 
-  /** When each cancelled fleet among these trips' unfinished ones was cancelled. */
-  private async fleetCancellations(docs: TripDoc[]): Promise<Map<string, Date>> {
-    const ids = [...new Set(docs.filter((d) => d.fleetId && (d.status === 'requested' || d.status === 'running')).map((d) => d.fleetId!))];
-    if (ids.length === 0) return new Map();
-    const fleets = await this.fleets
-      .find({ _id: { $in: ids }, status: 'cancelled' }, { cancelledAt: 1 })
-      .lean<Array<Pick<FleetDoc, '_id' | 'cancelledAt'>>>();
-    return new Map(fleets.map((f) => [f._id, f.cancelledAt ?? new Date(0)]));
+  /** Trip documents by `_id`, in order (null where missing). */
+  async tripDocs(ids: readonly string[]): Promise<Array<TripDoc | null>> {
+    return mapLimit(ids, READ_CONCURRENCY, (id) => this.trips.findById(id).maxTimeMS(this.config.API_DB_TIMEOUT_MS).lean<TripDoc>());
   }
 
-  /** Ids of cancelled fleets (only `fleetId` itself when the query names one). */
-  async cancelledFleetIds(fleetId?: string): Promise<string[]> {
-    const filter: FilterQuery<FleetDoc> = { status: 'cancelled' };
-    if (fleetId) filter._id = fleetId;
-    const fleets = await this.fleets.find(filter, { _id: 1 }).lean<Array<{ _id: string }>>();
-    return fleets.map((f) => f._id);
+  fleetTripIds(fleetId: string, indexes: readonly number[]): Promise<Array<string | undefined>> {
+    return this.index.fleetTripIds(fleetId, indexes);
   }
 
+  listLength(key: string): Promise<{ entries: number; trips: number }> {
+    return this.index.head(key);
+  }
+
+  listSlots(key: string, from: number, to: number): Promise<Map<number, string>> {
+    return this.index.slots(key, from, to);
+  }
+
+  /** Views of trip documents, fleet cancellations applied. */
+  async views(docs: readonly TripDoc[], fleets: Map<string, FleetDoc | null>): Promise<TripView[]> {
+    const out: TripView[] = [];
+    for (const doc of docs) out.push(toTripView(doc, await this.fleetCancelledAt(doc, fleets)));
+    return out;
+  }
+
+  /**
+   * A trip's stored positions, read by their `_id`s (`<tripId>:<seq>`, seq 0 up to the route's point count): no query
+   * over the collection. A position not stored (yet) is skipped.
+   */
   async positionHistory(tripId: string): Promise<{ tripId: string; positions: Array<{ seq: number; position: LngLat; ts: string }> }> {
-    const exists = await this.trips.exists({ _id: tripId });
-    if (!exists) throw new NotFoundException(`trip ${tripId} not found`);
-    const docs = await this.positions
-      .find({ tripId }, { seq: 1, position: 1, ts: 1 })
-      .sort({ seq: 1 })
-      .lean<Array<Pick<TripPositionDoc, 'seq' | 'position' | 'ts'>>>();
-    return {
-      tripId,
-      positions: docs.map((d) => ({ seq: d.seq, position: d.position, ts: new Date(d.ts).toISOString() })),
-    };
+    const trip = await this.trips.findById(tripId, { total: 1, count: 1 }).maxTimeMS(this.config.API_DB_TIMEOUT_MS).lean<TripDoc>();
+    if (!trip) throw new NotFoundException(`trip ${tripId} not found`);
+    const points = Math.min(MAX_POSITIONS, Math.max(trip.total ?? 0, trip.count ?? 0));
+    const seqs = Array.from({ length: points }, (_, seq) => seq);
+    const docs = await mapLimit(seqs, POSITION_READ_CONCURRENCY, (seq) =>
+      this.positions.collection.findOne(
+        { _id: `${tripId}:${seq}` as never },
+        { projection: { seq: 1, position: 1, ts: 1 }, maxTimeMS: this.config.API_DB_TIMEOUT_MS },
+      ),
+    );
+    const positions: Array<{ seq: number; position: LngLat; ts: string }> = [];
+    for (const d of docs) {
+      if (d) positions.push({ seq: d.seq as number, position: d.position as LngLat, ts: new Date(d.ts as Date).toISOString() });
+    }
+    return { tripId, positions };
   }
 
   /** Marks an unfinished trip cancelled and produces `route.cancel`; a finished trip is a 409. */
@@ -157,10 +251,19 @@ export class TripsService {
       const existing = await this.trips.findById(tripId).lean<TripDoc>();
       if (!existing) throw new NotFoundException(`trip ${tripId} not found`);
       if (existing.status === 'finished') throw new ConflictException(`trip ${tripId} already finished`);
+      if (existing.fleetId && existing.status === 'cancelled') {
+        // A crash between the two writes left the fleet's progress without it: written again, idempotently.
+        const index = fleetVehicleIndex(existing.fleetId, existing.vehicleId);
+        if (index !== undefined) await this.index.markFleetTrip(existing.fleetId, index, 'cancelled');
+      }
       // Already cancelled, alone or with its fleet.
       // Answer as before and produce the cancel again, which is harmless and covers a lost one.
       await this.produceCancel({ tripId, reason: 'cancelled over HTTP' }, tripId);
       return toTripView(existing);
+    }
+    if (doc.fleetId) {
+      const index = fleetVehicleIndex(doc.fleetId, doc.vehicleId);
+      if (index !== undefined) await this.index.markFleetTrip(doc.fleetId, index, 'cancelled');
     }
     await this.produceCancel({ tripId, reason: 'cancelled over HTTP' }, tripId);
     this.logger.info({ tripId }, 'trip cancelled');
