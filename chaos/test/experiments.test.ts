@@ -21,23 +21,11 @@ afterAll(async () => {
 /** Measured in each run, printed at the end for docs/chaos.md. */
 const seen: string[] = [];
 
-// FLEETLAB_CHAOS_EXPERIMENTS=a,b runs a subset while working on them (any experiment, including the two below).
-// Left out of the default run, for a reason seen against the real lab (docs/chaos.md, "Not passing yet"):
-// - api-latency and database-latency: their steady state is the api's latency SLI (under 10 % of requests over
-//   250 ms). Each passed on a lab holding few trips; after the rest of the integration suite has stored its fleets,
-//   the fleet reads their load makes scan every stored trip (FerretDB pushes down nothing but _id), so the SLI stays
-//   near 0.3 with no fault at all: one run never recovered, the next failed its gate. They need reads that stay fast
-//   as history grows (docs/benchmarks.md) before they can join the default run.
-// - database-outage, for the same reason: its recovery waits for the api's latency page to clear. Run on a fresh lab
-//   it passes (recovered 39 s after the revert, its fleet exact); run after six other experiments on 2 cores at load
-//   ~30, the load's reads (GET /trips, GET /fleets/:id) took 0.3-3 s with no fault on, so the page fired again 20 s
-//   after FerretDB was back and stayed. No request failed after the revert and every service stayed ready: the
-//   fault suite (platform/local/test/faults.test.ts) checks the outage's data and recovery without the SLO.
-// The seven that pass (api-5xx, consumer-crash, api-crash, frozen-simulator, api-kafka-partition, simulator-crash,
-// kafka-outage) are run by the scenario self-checks (chaos/test/scenarios.test.ts): each scenario's break is one
-// experiment, run through this same runner and judged by the same verdict, with the same data check, so running them
-// here too would run each twice. Every experiment is covered once: here with FLEETLAB_CHAOS_EXPERIMENTS, or there
-// (chaos/src/scenarios/scenarios.spec.ts checks that every experiment backs exactly one scenario).
+// FLEETLAB_CHAOS_EXPERIMENTS=a,b runs the named experiments here, one after another, while working on them.
+// By default none runs here: every experiment is the break of exactly one scenario
+// (chaos/src/scenarios/scenarios.spec.ts checks that), and the scenario self-checks (chaos/test/scenarios.test.ts)
+// run it through this same runner, judged by the same verdict, with the same data check. Running them here too would
+// run each twice.
 const all: string[] = [];
 const chosen = process.env.FLEETLAB_CHAOS_EXPERIMENTS?.split(',') ?? all;
 
