@@ -32,8 +32,9 @@ def _is_fleet_start(case) -> bool:
 
 
 def _cap(body, field: str, most: int) -> None:
+    # JSON Schema's "integer" admits 869.0, and so does the api (JSON has one number type): cap floats too.
     value = body.get(field)
-    if isinstance(value, int) and not isinstance(value, bool) and value > most:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > most:
         body[field] = most
 
 
