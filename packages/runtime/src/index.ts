@@ -4,3 +4,4 @@ export * from './ops-server';
 export * from './shutdown';
 export * from './mongo';
 export * from './startup';
+export * from './mongo-monitor';

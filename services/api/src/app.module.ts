@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { MONGO_CONNECT_TIMEOUT_MS } from '@fleetlab/runtime';
 import type { Logger } from '@fleetlab/telemetry';
 import type { Config } from './config';
 import { ConfigModule } from './config.module';
@@ -22,6 +23,8 @@ export class AppModule {
           // Indexes are created explicitly where they are owned; FerretDB and MongoDB both accept them.
           autoIndex: false,
           serverSelectionTimeoutMS: 5000,
+          // Bounds a heartbeat too, which the monitor watch counts on (packages/runtime/src/mongo-monitor.ts).
+          connectTimeoutMS: MONGO_CONNECT_TIMEOUT_MS,
           // The client-side bound on every call (a server that ignores maxTimeMS, a wedged connection): past it the
           // connection is dropped and the request answered 503 (common/database-errors.ts). No read is retried, so
           // a request waits one timeout at most, never two.

@@ -3,7 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { onShutdown } from '@fleetlab/runtime';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { MongoMonitorWatch, onShutdown } from '@fleetlab/runtime';
 import { createLogger } from '@fleetlab/telemetry';
 import { AppModule } from './app.module';
 import { corsOrigin, loadConfig } from './config';
@@ -77,13 +79,16 @@ async function bootstrap(): Promise<void> {
 
   const faultServer = faults ? await faults.listen(config.FAULT_INJECTION_PORT) : undefined;
 
-  onShutdown(logger, [
+  const giveUp = onShutdown(logger, [
     // Stop intake of positions, then close HTTP and sockets; the producer is flushed and MongoDB closed by their
     // shutdown hooks, which Nest runs after the server has closed.
     () => app.get(GatewayConsumerService).stop(),
     () => app.close(),
     () => new Promise<void>((resolve) => (faultServer ? faultServer.close(() => resolve()) : resolve())),
   ]);
+
+  // A MongoDB client whose server monitor is wedged never finds the database again: stop, to be started afresh.
+  new MongoMonitorWatch(app.get<Connection>(getConnectionToken()).getClient()).start(giveUp);
 
   await app.listen(config.PORT, config.HOST);
   logger.info({ host: config.HOST, port: config.PORT }, 'api listening');

@@ -2,7 +2,16 @@
 import { Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { AllTopics, StorablePosition, Topics } from '@fleetlab/contracts';
-import { StartUp, ValidatingConsumer, createKafka, ensureTopics, onShutdown, startOpsServer } from '@fleetlab/runtime';
+import {
+  MONGO_CONNECT_TIMEOUT_MS,
+  MongoMonitorWatch,
+  StartUp,
+  ValidatingConsumer,
+  createKafka,
+  ensureTopics,
+  onShutdown,
+  startOpsServer,
+} from '@fleetlab/runtime';
 import { createLogger, createRegistry } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
 import { ConsumerMetrics } from './metrics';
@@ -17,7 +26,12 @@ async function main(): Promise<void> {
   const registry = createRegistry('consumer');
   const metrics = new ConsumerMetrics(registry);
 
-  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, appName: 'consumer' });
+  const mongo = new MongoClient(config.mongo.url, {
+    serverSelectionTimeoutMS: 10_000,
+    // Bounds a heartbeat too, which the monitor watch counts on (packages/runtime/src/mongo-monitor.ts).
+    connectTimeoutMS: MONGO_CONNECT_TIMEOUT_MS,
+    appName: 'consumer',
+  });
   const store = new PositionStore(mongo.db(config.mongo.database), {
     logger,
     progressIntervalMs: config.progressIntervalMs,
@@ -66,7 +80,7 @@ async function main(): Promise<void> {
   });
   logger.info({ host: config.host, port: ops.port }, 'ops server listening');
 
-  onShutdown(logger, [
+  const giveUp = onShutdown(logger, [
     async () => startUp.stop(),
     () => consumer.stop(), // the batch in flight finishes and commits first
     () => store.flush(), // then the trips' deferred progress
@@ -74,6 +88,8 @@ async function main(): Promise<void> {
     () => dlqProducer.disconnect(),
     () => ops.close(),
   ]);
+  // A client whose server monitor is wedged never finds the database again: stop, to be started afresh.
+  new MongoMonitorWatch(mongo).start(giveUp);
 
   const started = await startUp.run([
     { name: 'mongodb', run: () => mongo.connect() },
