@@ -212,9 +212,11 @@ async function main(): Promise<number> {
         return 0;
       }
       printStatus(state, findScenario(state.id));
-      if (state.lab?.target === 'k8s') {
-        out(`cluster lab: context ${state.lab.context ?? '(current)'}, namespace ${state.lab.namespace ?? DEFAULT_NAMESPACE} · objects: npm run chaos -- status --target k8s · Prometheus alerts: ${state.lab.prometheusUrl}/alerts · Jaeger API: ${state.lab.jaegerUrl}/api/services`);
-        if (state.lab.skipProbes !== undefined) out(`probes skipped: ${state.lab.skipProbes}`);
+      // The lab the scenario's process recorded (a moment after start it may not have yet: then the one asked for).
+      if (state.lab?.target === 'k8s' || (!state.lab && target === 'k8s')) {
+        const played = state.lab ?? { context: values.context, namespace: values.namespace, prometheusUrl: values.prometheus ?? K8S_URLS.prometheus, jaegerUrl, skipProbes: undefined };
+        out(`cluster lab: context ${played.context ?? '(current)'}, namespace ${played.namespace ?? DEFAULT_NAMESPACE} · objects: npm run chaos -- status --target k8s · Prometheus alerts: ${played.prometheusUrl}/alerts · Jaeger API: ${played.jaegerUrl}/api/services`);
+        if (played.skipProbes !== undefined) out(`probes skipped: ${played.skipProbes}`);
         return 0;
       }
       try {
