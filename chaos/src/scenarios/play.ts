@@ -79,7 +79,8 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
   // Aborted by the caller (stop), or from inside when the chaos kill switch reverted this scenario's faults.
   const stopper = new AbortController();
   if (options.signal?.aborted) stopper.abort();
-  options.signal?.addEventListener('abort', () => stopper.abort(), { once: true });
+  const stopOuter = (): void => stopper.abort();
+  options.signal?.addEventListener('abort', stopOuter, { once: true });
   const signal = stopper.signal;
   // The symptoms watched: the scenario's own, and the experiment's expectations when the runner does not measure them.
   const exp0 = options.skipProbes !== undefined ? loaded.experiment?.experiment : undefined;
@@ -342,5 +343,6 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
   }
   state.endedAt = Date.now();
   changed();
+  options.signal?.removeEventListener('abort', stopOuter);
   return { state, report };
 }
