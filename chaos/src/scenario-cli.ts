@@ -19,7 +19,7 @@ import { ScenarioStore, type StartOptions } from './scenarios/store';
 import { clusterProblemsOf, defaultJaegerUrl, driverFor, K8S_URLS, kubeconfigFromEnv, type LabChoice } from './scenarios/target';
 
 const USAGE = `usage: npm run scenario -- <command>
-  list                      the course: every scenario, in order
+  list [--target k8s]       the course: every scenario, in order (with k8s: which the cluster lab plays, and why not)
   show <N>                  one scenario's story, symptoms and question (no answers)
   start <N>                 break the lab for scenario N (in the background) and print the story
   start <N> --self-check    play it unattended: break, expect the symptoms, restore, expect recovery
@@ -147,9 +147,13 @@ async function main(): Promise<number> {
       const s = l.scenario;
       out(`scenario ${l.number}: ${s.title} (${s.level})\n${s.teaches}\n\n${s.story.trim()}\n`);
       out(`the break: ${s.break.experiment ? `chaos experiment ${s.break.experiment} (npm run chaos -- show ${s.break.experiment})` : 'no fault'}${s.break.load ? ' + a load of its own' : ''}`);
+      if (target === 'k8s') {
+        const problems = clusterProblemsOf(l);
+        out(problems.length === 0 ? 'cluster lab: plays here' : `cluster lab: local lab only — ${problems.join('; ')}`);
+      }
       out('the question:');
       s.questions.forEach((q) => out(`  ${q.id}: ${q.ask}  ${q.choices.map((c, i) => `${i + 1}) ${c}`).join(' · ')}`));
-      out(`\nstart it: npm run scenario -- start ${l.number}`);
+      out(`\nstart it: npm run scenario -- start ${l.number}${target === 'k8s' && clusterProblemsOf(l).length === 0 ? ' --target k8s' : ''}`);
       return 0;
     }
     case 'start': {
