@@ -201,6 +201,9 @@ describe('npm run scenario -- … --target k8s against the API server', () => {
     expect(list.output).toContain('the cluster lab plays 1, 2, 3, 6, 7, 8, 9, 10, 12, 13; the others in the local lab');
     expect(list.output.match(/cluster lab: plays here/g)).toHaveLength(10);
     expect(list.output).toMatch(/cluster lab: local lab only — experiment database-latency: its targets are local/);
+    const show = await scenario(['show', '5', '--target', 'k8s'], ledger);
+    expect(show.output).toMatch(/cluster lab: local lab only — experiment api-5xx: the Kubernetes driver can make its faults, but its expectations do not hold there/);
+    expect((await scenario(['show', '8', '--target', 'k8s'], ledger)).output).toContain('start it: npm run scenario -- start 8 --target k8s');
 
     const before = await snapshot();
     for (const [n, why] of [['4', /method\.0 \(network\): a network latency toxic needs/], ['5', /experiment api-5xx: .*its expectations do not hold there/], ['11', /experiment api-latency: /]] as const) {
