@@ -103,10 +103,6 @@ async function main(): Promise<number> {
     apiUrl: values['api-url'],
     skipProbes: values['skip-probes'],
   };
-  if (target === 'k8s' && command === 'serve') {
-    out('scenario: the scenario server (the map\'s panel) drives the local lab only; in the cluster lab play with the Tilt buttons or npm run scenario -- start <N> --target k8s (docs/scenarios.md, "In the cluster lab")');
-    return 2;
-  }
   if (['start', 'stop', 'status', 'self-check'].includes(command)) {
     const recovered = await recoverOrphans(ledger);
     for (const id of recovered.reverted) out(`scenario: reverted ${id}, left behind by a process that is gone or past its deadline`);
@@ -253,8 +249,14 @@ async function main(): Promise<number> {
       return runSelfChecks(chosen, lab, ledger);
     }
     case 'serve': {
-      const server = await startScenarioServer({ store, port: values.port ? Number(values.port) : undefined, labDir, ledger: values.ledger, jaegerUrl });
-      out(`scenario server on ${server.url} (127.0.0.1 only): GET /scenarios · GET /state · POST /start · /hint · /answer · /stop`);
+      let k8s: StartOptions['k8s'];
+      if (target === 'k8s') {
+        const driver = await connectCluster(lab);
+        if (!driver) return 3;
+        k8s = { kubeconfig: lab.kubeconfig, context: driver.ref.context, namespace: driver.namespace, prometheusUrl: driver.prometheusUrl, apiUrl: driver.apiUrl };
+      }
+      const server = await startScenarioServer({ store, port: values.port ? Number(values.port) : undefined, labDir, ledger: values.ledger, jaegerUrl, k8s, skipProbes: lab.skipProbes });
+      out(`scenario server on ${server.url} (127.0.0.1 only${target === 'k8s' ? ', playing in the cluster lab' : ''}): GET /scenarios · GET /state · POST /start · /hint · /answer · /stop`);
       out(`the map's scenario panel reads it: open the map with ?scenarios=${server.url} (docs/scenarios.md)`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -321,6 +321,54 @@ describe('npm run scenario -- … --target k8s against the API server', () => {
     expect(await snapshot()).toEqual(before);
   }, 180_000);
 
+  it("serve --target k8s: the map panel's server plays it in the cluster, and a fault's revert button puts the objects back", async () => {
+    const ledger = join(dir, 'serve.json');
+    const before = await snapshot();
+    const port = await freePort();
+    const child = spawn(process.execPath, [SCENARIO_CLI, 'serve', '--port', String(port), ...k8sArgs(), '--skip-probes', SKIP], { cwd: REPO, env: env(ledger), stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    let text = '';
+    child.stdout!.on('data', (b: Buffer) => (text += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const url = `http://127.0.0.1:${port}`;
+    const post = (path: string, value?: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value ?? {}) });
+    await waitFor('the scenario server', async () => (await fetch(`${url}/scenarios`).then((r) => r.ok).catch(() => false)) || undefined);
+    expect(text).toContain('playing in the cluster lab');
+
+    const refused = await post('/start', { number: 5 });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ field: 'number', error: expect.stringMatching(/^number: scenario 5 does not play in the cluster lab: experiment api-5xx/) });
+    expect(await labelled()).toEqual([]);
+
+    expect((await post('/start', { number: 8 })).status).toBe(201);
+    await waitFor('the partition in the cluster', async () => ((await labelled()).length === 2 ? true : undefined));
+    const view = await waitFor('the fault in the panel', async () => {
+      const v = (await (await fetch(`${url}/state`)).json()) as { faults?: Array<{ id: string; name: string; secondsLeft: number; reverted?: boolean }> };
+      return v.faults?.length ? v : undefined;
+    });
+    expect(view.faults![0]).toMatchObject({ name: 'network api' });
+    expect(view.faults![0]!.secondsLeft).toBeGreaterThan(0);
+    // The revert button: the fault's objects put back from the ledger's plan, now.
+    const revert = await fetch(`${url}/faults/${encodeURIComponent(view.faults![0]!.id)}`, { method: 'DELETE' });
+    expect(revert.status, await revert.clone().text()).toBe(200);
+    expect(await snapshot()).toEqual(before);
+    expect(await labelled()).toEqual([]);
+    await waitFor('the fault shown reverted', async () => {
+      const v = (await (await fetch(`${url}/state`)).json()) as { faults: Array<{ reverted?: boolean; secondsLeft: number }> };
+      return v.faults[0]?.reverted && v.faults[0].secondsLeft === 0 ? true : undefined;
+    });
+    expect((await fetch(`${url}/faults/nope`, { method: 'DELETE' })).status).toBe(404);
+
+    const stop = await post('/stop');
+    expect(stop.status).toBe(200);
+    expect(((await stop.json()) as { phase: string }).phase).toBe('stopped');
+    expect(await snapshot()).toEqual(before);
+    expect(entries(ledger).map((e) => e.state)).toEqual(['reverted']);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 180_000);
+
   it('self-check --target k8s plays the break to its end and reports every symptom as not seen', async () => {
     const ledger = join(dir, 'self-check.json');
     const before = await snapshot();
