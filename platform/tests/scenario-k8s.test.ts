@@ -3,7 +3,8 @@
 // the lab's rules: `start` makes the break's objects through the chaos engine's Kubernetes driver (labelled, with
 // expiry, recorded in the chaos ledger first); `status` shows the scenario and its faults with time left; `hint` and
 // `answer` (right, wrong, refused) work on the state; `stop` and `npm run chaos -- reset` put every object back; a
-// scenario the cluster cannot play is refused saying why.
+// scenario the cluster cannot play is refused saying why; the scenario server (`serve --target k8s`) plays it over
+// HTTP and its revert button puts a fault's objects back.
 // No kubelet runs here, so no pod runs and no telemetry flows: the scenario runs the experiment's faults only
 // (--skip-probes, as the chaos CLI's own test), still looks for its symptoms in that Prometheus, and its verdict
 // must say they were not seen. What only a running lab proves is in docs/scenarios.md ("In the cluster lab").
