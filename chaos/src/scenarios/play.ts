@@ -1,9 +1,8 @@
 /**
  * Plays a scenario's break against a lab (the local one, or the cluster lab through the Kubernetes driver) and
- * verifies it from the telemetry: the scenario's own load, its
- * chaos experiment through the runner (faults recorded in the chaos ledger, reverted on time, the experiment's gate,
- * expectations and recovery), the scenario's extra symptoms (alerts, SLIs, Jaeger traces), then the restore checked
- * the same way. `--self-check` and `npm run scenario -- start` both run this; the state goes to `onState`.
+ * verifies it from the telemetry: the scenario's own load, its chaos experiment through the runner (faults recorded
+ * in the chaos ledger, reverted on time, the experiment's gate, expectations and recovery), the scenario's extra
+ * symptoms (alerts, SLIs, Jaeger traces), then the restore checked the same way. `--self-check` and `npm run scenario -- start` both run this; the state goes to `onState`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
