@@ -1,22 +1,25 @@
 #!/usr/bin/env node
 /**
  * `npm run scenario -- list | show N | start N [--self-check] | hint | answer … | status | stop | self-check N|all |
- * serve | validate`. Scenarios break the lab through the chaos engine (faults in the chaos ledger, so
- * `npm run chaos -- reset` clears them too) and verify from the lab's Prometheus and Jaeger. Guide: docs/scenarios.md.
+ * serve | validate [--target local|k8s]`. Scenarios break the lab through the chaos engine (faults in the chaos
+ * ledger, so `npm run chaos -- reset` clears them too) and verify from the lab's Prometheus and Jaeger; with
+ * `--target k8s`, the cluster lab of the current kubeconfig context through the Kubernetes driver. Guide:
+ * docs/scenarios.md.
  */
 import { parseArgs } from 'node:util';
-import { defaultPorts } from '@fleetlab/local';
 import { defaultLabDir, LocalDriver } from './drivers/local';
+import { DEFAULT_NAMESPACE } from './drivers/k8s-plan';
 import { Ledger } from './ledger';
 import { recoverOrphans } from './recovery';
 import { findScenario, loadScenarios, parseScenarioFile, scenarioFiles, scenariosDir, type LoadedScenario } from './scenarios/catalog';
 import { AnswerError, checkAnswer, nextHint, parseAnswer, verdict, type ScenarioState } from './scenarios/game';
 import { selfCheck } from './scenarios/self-check';
 import { DEFAULT_SCENARIO_PORT, startScenarioServer } from './scenarios/server';
-import { ScenarioStore } from './scenarios/store';
+import { ScenarioStore, type StartOptions } from './scenarios/store';
+import { clusterProblemsOf, defaultJaegerUrl, driverFor, K8S_URLS, kubeconfigFromEnv, type LabChoice } from './scenarios/target';
 
 const USAGE = `usage: npm run scenario -- <command>
-  list                      the course: every scenario, in order
+  list [--target k8s]       the course: every scenario, in order (with k8s: which the cluster lab plays, and why not)
   show <N>                  one scenario's story, symptoms and question (no answers)
   start <N>                 break the lab for scenario N (in the background) and print the story
   start <N> --self-check    play it unattended: break, expect the symptoms, restore, expect recovery
@@ -29,6 +32,11 @@ const USAGE = `usage: npm run scenario -- <command>
   validate                  every scenario file against the schema
 options: --lab-dir (FLEETLAB_LAB_DIR) · --ledger (FLEETLAB_CHAOS_LEDGER) · --jaeger (FLEETLAB_JAEGER_URL) ·
          --scenario-dir (FLEETLAB_SCENARIO_DIR) · --target local|k8s
+  k8s (the cluster lab Tilt runs, through the chaos engine's Kubernetes driver; list shows which scenarios it plays):
+         --context <name> (default: the kubeconfig's current one; KUBECONFIG names the file) · --namespace <ns>
+         (default ${DEFAULT_NAMESPACE}) · --prometheus <url> (default ${K8S_URLS.prometheus}) · --api-url <url> (default
+         ${K8S_URLS.api}) · Jaeger default ${K8S_URLS.jaeger} (Tilt's port-forwards) · --skip-probes <reason> (the
+         experiment's faults only: no load, gate or expectations of its own; the symptoms are still looked for)
 docs: docs/scenarios.md`;
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -62,6 +70,11 @@ async function main(): Promise<number> {
       jaeger: { type: 'string' },
       'scenario-dir': { type: 'string' },
       port: { type: 'string' },
+      context: { type: 'string' },
+      namespace: { type: 'string' },
+      prometheus: { type: 'string' },
+      'api-url': { type: 'string' },
+      'skip-probes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,15 +83,26 @@ async function main(): Promise<number> {
     out(USAGE);
     return command ? 0 : 2;
   }
-  const labDir = values['lab-dir'] ?? defaultLabDir();
-  const jaegerUrl = values.jaeger ?? process.env.FLEETLAB_JAEGER_URL ?? `http://127.0.0.1:${defaultPorts.jaeger.query}`;
-  const ledger = new Ledger(values.ledger);
-  const store = new ScenarioStore(values['scenario-dir']);
-  if (values.target !== 'local' && ['start', 'self-check', 'serve'].includes(command)) {
-    const l = command === 'start' && rest[0] ? findScenario(rest[0]) : undefined;
-    out(`scenario: the scenario player drives the local lab only so far (docs/scenarios.md); in the ${values.target} lab, run the break with ${l?.scenario.break.experiment ? `npm run chaos -- run ${l.scenario.break.experiment} --target ${values.target} (its chaos-${l.scenario.break.experiment} button in Tilt)` : 'the chaos buttons in Tilt'}.`);
+  if (values.target !== 'local' && values.target !== 'k8s') {
+    out(`scenario: --target is local or k8s, not ${values.target}`);
     return 2;
   }
+  const target = values.target;
+  const labDir = values['lab-dir'] ?? defaultLabDir();
+  const jaegerUrl = values.jaeger ?? defaultJaegerUrl(target);
+  const ledger = new Ledger(values.ledger);
+  const store = new ScenarioStore(values['scenario-dir']);
+  const lab: LabChoice = {
+    target,
+    labDir,
+    jaegerUrl,
+    kubeconfig: kubeconfigFromEnv(),
+    context: values.context,
+    namespace: values.namespace,
+    prometheusUrl: values.prometheus,
+    apiUrl: values['api-url'],
+    skipProbes: values['skip-probes'],
+  };
   if (['start', 'stop', 'status', 'self-check'].includes(command)) {
     const recovered = await recoverOrphans(ledger);
     for (const id of recovered.reverted) out(`scenario: reverted ${id}, left behind by a process that is gone or past its deadline`);
@@ -87,11 +111,18 @@ async function main(): Promise<number> {
   switch (command) {
     case 'list': {
       const active = store.active();
+      const playable: number[] = [];
       for (const l of loadScenarios()) {
         out(`${String(l.number).padStart(2, '0')}  ${l.scenario.title.padEnd(52)} ${l.scenario.level.padEnd(12)} ${l.scenario.break.experiment ?? 'load only'}${active?.number === l.number ? '   ← being played' : ''}`);
         out(`    ${l.scenario.teaches}`);
+        if (target === 'k8s') {
+          const problems = clusterProblemsOf(l);
+          if (problems.length === 0) playable.push(l.number);
+          out(problems.length === 0 ? '    cluster lab: plays here' : `    cluster lab: local lab only — ${problems[0]}`);
+        }
       }
-      out(`\nstart one: npm run scenario -- start 1 · the course: docs/scenarios.md`);
+      if (target === 'k8s') out(`\nthe cluster lab plays ${playable.join(', ')}; the others in the local lab (npm run lab)`);
+      out(`\nstart one: npm run scenario -- start ${target === 'k8s' ? `${playable[0] ?? 1} --target k8s` : '1'} · the course: docs/scenarios.md`);
       return 0;
     }
     case 'validate': {
@@ -112,22 +143,33 @@ async function main(): Promise<number> {
       const s = l.scenario;
       out(`scenario ${l.number}: ${s.title} (${s.level})\n${s.teaches}\n\n${s.story.trim()}\n`);
       out(`the break: ${s.break.experiment ? `chaos experiment ${s.break.experiment} (npm run chaos -- show ${s.break.experiment})` : 'no fault'}${s.break.load ? ' + a load of its own' : ''}`);
+      if (target === 'k8s') {
+        const problems = clusterProblemsOf(l);
+        out(problems.length === 0 ? 'cluster lab: plays here' : `cluster lab: local lab only — ${problems.join('; ')}`);
+      }
       out('the question:');
       s.questions.forEach((q) => out(`  ${q.id}: ${q.ask}  ${q.choices.map((c, i) => `${i + 1}) ${c}`).join(' · ')}`));
-      out(`\nstart it: npm run scenario -- start ${l.number}`);
+      out(`\nstart it: npm run scenario -- start ${l.number}${target === 'k8s' && clusterProblemsOf(l).length === 0 ? ' --target k8s' : ''}`);
       return 0;
     }
     case 'start': {
       const l = findScenario(rest[0] ?? '');
-      if (values['self-check']) return runSelfChecks([l], labDir, jaegerUrl, ledger);
-      const state = await store.start(l, { labDir, ledger: values.ledger, jaegerUrl });
+      if (target === 'k8s' && refuseInCluster(l)) return 2;
+      if (values['self-check']) return runSelfChecks([l], lab, ledger);
+      let k8s: StartOptions['k8s'];
+      if (target === 'k8s') {
+        const driver = await connectCluster(lab);
+        if (!driver) return 3;
+        k8s = { kubeconfig: lab.kubeconfig, context: driver.ref.context, namespace: driver.namespace, prometheusUrl: driver.prometheusUrl, apiUrl: driver.apiUrl };
+      }
+      const state = await store.start(l, { labDir, ledger: values.ledger, jaegerUrl, k8s, skipProbes: lab.skipProbes });
       const s = l.scenario;
-      out(`scenario ${l.number}: ${s.title} (${s.level}) — started (process ${state.pid})\n`);
+      out(`scenario ${l.number}: ${s.title} (${s.level}) — started (process ${state.pid})${target === 'k8s' ? ' in the cluster lab' : ''}\n`);
       out(s.story.trim());
       out('\nthe question (answer when you know):');
       s.questions.forEach((q) => out(`  ${q.id}: ${q.ask}  ${q.choices.map((c, i) => `${i + 1}) ${c}`).join(' · ')}`));
       out(`\nwhere to look first: ${s.symptoms[0]!.where}`);
-      out('next: npm run scenario -- status · hint · answer <id=choice> … · stop');
+      out(`next: npm run scenario -- status · hint · answer <id=choice> … · stop${target === 'k8s' ? ' (or the scenario-status, -hint, -stop buttons in Tilt)' : ''}`);
       out(`log of the break: ${store.logFile}`);
       return 0;
     }
@@ -170,6 +212,13 @@ async function main(): Promise<number> {
         return 0;
       }
       printStatus(state, findScenario(state.id));
+      // The lab the scenario's process recorded (a moment after start it may not have yet: then the one asked for).
+      if (state.lab?.target === 'k8s' || (!state.lab && target === 'k8s')) {
+        const played = state.lab ?? { context: values.context, namespace: values.namespace, prometheusUrl: values.prometheus ?? K8S_URLS.prometheus, jaegerUrl, skipProbes: undefined };
+        out(`cluster lab: context ${played.context ?? '(current)'}, namespace ${played.namespace ?? DEFAULT_NAMESPACE} · objects: npm run chaos -- status --target k8s · Prometheus alerts: ${played.prometheusUrl}/alerts · Jaeger API: ${played.jaegerUrl}/api/services`);
+        if (played.skipProbes !== undefined) out(`probes skipped: ${played.skipProbes}`);
+        return 0;
+      }
       try {
         out(`lab: ${LocalDriver.fromRunDir(labDir).controlUrl}/status · Prometheus alerts: ${LocalDriver.fromRunDir(labDir).prometheusUrl}/alerts · Jaeger API: ${jaegerUrl}/api/services`);
       } catch (error) {
@@ -184,17 +233,30 @@ async function main(): Promise<number> {
         return 0;
       }
       printStatus(state, findScenario(state.id));
-      out('faults reverted by the scenario; anything else: npm run chaos -- status | reset');
+      const k = state.lab?.target === 'k8s' ? ' --target k8s' : '';
+      out(`faults reverted by the scenario; anything else: npm run chaos -- status${k} | reset${k}`);
       return 0;
     }
     case 'self-check': {
       const ref = rest[0] ?? '';
-      const chosen = ref === 'all' ? loadScenarios() : [findScenario(ref)];
-      return runSelfChecks(chosen, labDir, jaegerUrl, ledger);
+      if (ref !== 'all' && target === 'k8s' && refuseInCluster(findScenario(ref))) return 2;
+      let chosen = ref === 'all' ? loadScenarios() : [findScenario(ref)];
+      if (target === 'k8s') {
+        const local = chosen.filter((l) => clusterProblemsOf(l).length > 0);
+        if (local.length > 0) out(`scenario: not in the cluster lab (local lab only): ${local.map((l) => l.number).join(', ')} — npm run scenario -- list --target k8s says why`);
+        chosen = chosen.filter((l) => !local.includes(l));
+      }
+      return runSelfChecks(chosen, lab, ledger);
     }
     case 'serve': {
-      const server = await startScenarioServer({ store, port: values.port ? Number(values.port) : undefined, labDir, ledger: values.ledger, jaegerUrl });
-      out(`scenario server on ${server.url} (127.0.0.1 only): GET /scenarios · GET /state · POST /start · /hint · /answer · /stop`);
+      let k8s: StartOptions['k8s'];
+      if (target === 'k8s') {
+        const driver = await connectCluster(lab);
+        if (!driver) return 3;
+        k8s = { kubeconfig: lab.kubeconfig, context: driver.ref.context, namespace: driver.namespace, prometheusUrl: driver.prometheusUrl, apiUrl: driver.apiUrl };
+      }
+      const server = await startScenarioServer({ store, port: values.port ? Number(values.port) : undefined, labDir, ledger: values.ledger, jaegerUrl, k8s, skipProbes: lab.skipProbes });
+      out(`scenario server on ${server.url} (127.0.0.1 only${target === 'k8s' ? ', playing in the cluster lab' : ''}): GET /scenarios · GET /state · POST /start · /hint · /answer · /stop`);
       out(`the map's scenario panel reads it: open the map with ?scenarios=${server.url} (docs/scenarios.md)`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -210,13 +272,39 @@ async function main(): Promise<number> {
   }
 }
 
-async function runSelfChecks(chosen: LoadedScenario[], labDir: string, jaegerUrl: string, ledger: Ledger): Promise<number> {
-  const driver = LocalDriver.fromRunDir(labDir);
+/** In the cluster lab, a scenario whose break the Kubernetes driver cannot do is refused, saying why and where to play it. */
+function refuseInCluster(l: LoadedScenario): boolean {
+  const problems = clusterProblemsOf(l);
+  if (problems.length === 0) return false;
+  const playable = loadScenarios().filter((x) => clusterProblemsOf(x).length === 0).map((x) => x.number);
+  out(`scenario ${l.number} (${l.scenario.title}) does not play in the cluster lab:\n  ${problems.join('\n  ')}`);
+  out(`play it in the local lab: npm run lab, then npm run scenario -- start ${l.number}. The cluster lab plays ${playable.join(', ')} (npm run scenario -- list --target k8s; docs/scenarios.md, "In the cluster lab")`);
+  return true;
+}
+
+/** The cluster of the current kubeconfig context, connected, with its expired chaos objects swept (as `chaos run`). */
+async function connectCluster(lab: LabChoice): Promise<(Awaited<ReturnType<typeof driverFor>> & { target: 'k8s' }) | undefined> {
+  try {
+    const driver = await driverFor(lab);
+    if (driver.target !== 'k8s') return undefined;
+    out(`scenario: cluster ${await driver.server()} (context ${driver.ref.context}), namespace ${driver.namespace}; Prometheus ${driver.prometheusUrl}, api ${driver.apiUrl}, Jaeger ${lab.jaegerUrl}`);
+    for (const swept of await driver.sweepExpired()) out(`scenario: reverted ${swept}: past its expiry`);
+    return driver;
+  } catch (error) {
+    out(`scenario: the cluster lab does not answer: ${(error as Error).message} (tilt up; docs/kubernetes-lab.md)`);
+    return undefined;
+  }
+}
+
+async function runSelfChecks(chosen: LoadedScenario[], lab: LabChoice, ledger: Ledger): Promise<number> {
+  const driver = lab.target === 'k8s' ? await connectCluster(lab) : await driverFor(lab);
+  if (!driver) return 3;
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
   let failed = 0;
   for (const l of chosen) {
-    const result = await selfCheck({ loaded: l, driver, jaegerUrl, ledger, signal: controller.signal });
+    const result = await selfCheck({ loaded: l, driver, jaegerUrl: lab.jaegerUrl, ledger, signal: controller.signal, skipProbes: lab.skipProbes });
     for (const line of result.lines) out(line);
     if (result.verdict.status !== 'solved') failed += 1;
     if (controller.signal.aborted) break;

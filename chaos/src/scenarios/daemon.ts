@@ -4,13 +4,12 @@
  * everything and exits.
  */
 import { parseArgs } from 'node:util';
-import { defaultPorts } from '@fleetlab/local';
-import { LocalDriver } from '../drivers/local';
 import { Ledger } from '../ledger';
 import { findScenario } from './catalog';
 import { newState } from './game';
 import { playScenario } from './play';
 import { ScenarioStore } from './store';
+import { defaultJaegerUrl, driverFor, type ScenarioTarget } from './target';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -21,6 +20,13 @@ async function main(): Promise<number> {
       'lab-dir': { type: 'string' },
       ledger: { type: 'string' },
       jaeger: { type: 'string' },
+      target: { type: 'string', default: 'local' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      namespace: { type: 'string' },
+      prometheus: { type: 'string' },
+      'api-url': { type: 'string' },
+      'skip-probes': { type: 'string' },
     },
   });
   const loaded = findScenario(positionals[0]!);
@@ -31,12 +37,41 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   process.on('SIGTERM', () => controller.abort());
   process.on('SIGINT', () => controller.abort());
-  const driver = LocalDriver.fromRunDir(values['lab-dir']);
-  const jaegerUrl = values.jaeger ?? process.env.FLEETLAB_JAEGER_URL ?? `http://127.0.0.1:${defaultPorts.jaeger.query}`;
+  const target = values.target as ScenarioTarget;
+  const jaegerUrl = values.jaeger ?? defaultJaegerUrl(target);
+  let driver;
+  try {
+    driver = await driverFor({
+      target,
+      labDir: values['lab-dir'],
+      kubeconfig: values.kubeconfig,
+      context: values.context,
+      namespace: values.namespace,
+      prometheusUrl: values.prometheus,
+      apiUrl: values['api-url'],
+      jaegerUrl,
+    });
+  } catch (error) {
+    state.phase = 'failed';
+    state.error = (error as Error).message;
+    state.endedAt = Date.now();
+    store.writePlay(state);
+    throw error;
+  }
+  state.lab = {
+    target,
+    prometheusUrl: driver.prometheusUrl,
+    jaegerUrl,
+    apiUrl: driver.apiUrl,
+    ...(driver.target === 'k8s' ? { context: driver.ref.context, namespace: driver.namespace } : {}),
+    skipProbes: values['skip-probes'],
+  };
+  store.writePlay(state);
   const { state: end } = await playScenario({
     loaded,
     driver,
     jaegerUrl,
+    skipProbes: values['skip-probes'],
     ledger: new Ledger(values.ledger),
     state,
     signal: controller.signal,

@@ -50,6 +50,19 @@ export interface ScenarioState {
   log: Array<{ at: number; line: string }>;
   error?: string;
   endedAt?: number;
+  /** The lab the break is played in and where its telemetry is read (absent in states written before it existed: local). */
+  lab?: PlayedIn;
+}
+
+export interface PlayedIn {
+  target: 'local' | 'k8s';
+  prometheusUrl: string;
+  jaegerUrl: string;
+  apiUrl: string;
+  /** k8s: the kubeconfig context and the lab's namespace; faults only, and why (no load or experiment probes). */
+  context?: string;
+  namespace?: string;
+  skipProbes?: string;
 }
 
 export function newState(number: number, id: string, title: string, now = Date.now()): ScenarioState {

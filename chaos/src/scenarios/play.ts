@@ -1,28 +1,34 @@
 /**
- * Plays a scenario's break against the local lab and verifies it from the telemetry: the scenario's own load, its
- * chaos experiment through the runner (faults recorded in the chaos ledger, reverted on time, the experiment's gate,
- * expectations and recovery), the scenario's extra symptoms (alerts, SLIs, Jaeger traces), then the restore checked
- * the same way. `--self-check` and `npm run scenario -- start` both run this; the state goes to `onState`.
+ * Plays a scenario's break against a lab (the local one, or the cluster lab through the Kubernetes driver) and
+ * verifies it from the telemetry: the scenario's own load, its chaos experiment through the runner (faults recorded
+ * in the chaos ledger, reverted on time, the experiment's gate, expectations and recovery), the scenario's extra
+ * symptoms (alerts, SLIs, Jaeger traces), then the restore checked the same way. `--self-check` and `npm run scenario -- start` both run this; the state goes to `onState`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LocalDriver } from '../drivers/local';
 import type { Ledger } from '../ledger';
 import { startLoad, type RunningLoad } from '../load';
 import { Prometheus } from '../prometheus';
 import { runExperiment, type RunReport } from '../runner';
 import type { LoadedScenario } from './catalog';
 import type { CheckResult, ScenarioState } from './game';
+import type { ScenarioDriver } from './target';
 import { findTrace } from './telemetry';
 
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 
 export interface PlayOptions {
   loaded: LoadedScenario;
-  driver: LocalDriver;
+  driver: ScenarioDriver;
   jaegerUrl: string;
+  /**
+   * The experiment runs its faults only (no load, gate or expectations of its own; the chaos runner's --skip-probes)
+   * and the scenario its own load neither: a lab with nothing to measure. The scenario still watches its symptoms and
+   * the experiment's expected alerts and SLIs in Prometheus and Jaeger, and reports what it saw.
+   */
+  skipProbes?: string;
   ledger: Ledger;
   state: ScenarioState;
   /** Called whenever the state changed (the daemon writes it to disk). */
@@ -69,7 +75,16 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
   const s = loaded.scenario;
   const pollMs = options.pollMs ?? 2_000;
   const prometheus = new Prometheus(driver.prometheusUrl);
-  const signal = options.signal ?? new AbortController().signal;
+  // Aborted by the caller (stop), or from inside when the chaos kill switch reverted this scenario's faults.
+  const stopper = new AbortController();
+  if (options.signal?.aborted) stopper.abort();
+  const stopOuter = (): void => stopper.abort();
+  options.signal?.addEventListener('abort', stopOuter, { once: true });
+  const signal = stopper.signal;
+  // The symptoms watched: the scenario's own, and the experiment's expectations when the runner does not measure them.
+  const exp0 = options.skipProbes !== undefined ? loaded.experiment?.experiment : undefined;
+  const watchedAlerts = [...s.verify.alerts, ...(exp0?.expect.alerts ?? []).filter((a) => !s.verify.alerts.some((x) => x.alert === a.alert))];
+  const watchedSlis = [...s.verify.slis, ...(exp0?.expect.slis ?? []).filter((q) => !s.verify.slis.some((x) => x.name === q.name))];
   const changed = (): void => options.onState?.(state);
   const say = (line: string): void => {
     state.log.push({ at: Date.now(), line });
@@ -96,7 +111,8 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
 
   state.pid = process.pid;
   state.phase = 'breaking';
-  say(`${s.title}: breaking the lab (${loaded.experiment ? `experiment ${loaded.experiment.name}` : 'load only'})`);
+  say(`${s.title}: breaking the ${driver.target === 'k8s' ? `cluster lab (namespace ${driver.namespace})` : 'lab'} (${loaded.experiment ? `experiment ${loaded.experiment.name}` : 'load only'})`);
+  if (options.skipProbes !== undefined) say(`probes skipped: ${options.skipProbes} — faults only, no load; the symptoms are still looked for in ${driver.prometheusUrl} and ${options.jaegerUrl}`);
 
   // The scenario's own traffic.
   let load: RunningLoad | undefined;
@@ -104,7 +120,7 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
   const loadAbort = new AbortController();
   const startTraffic = async (): Promise<void> => {
     const l = s.break.load;
-    if (!l) return;
+    if (!l || options.skipProbes !== undefined) return;
     if (l.fleet || l.requestsPerSecond > 0) {
       load = await startLoad(driver.apiUrl, { fleet: l.fleet, requestsPerSecond: l.requestsPerSecond, watch: l.watch }, loadAbort.signal);
       state.fleetId ??= load.fleetId;
@@ -123,7 +139,7 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
     const since = state.breakAt;
     const now = Date.now();
     const firing = await prometheus.firingAlerts().catch(() => new Set<string>());
-    for (const a of s.verify.alerts) {
+    for (const a of watchedAlerts) {
       const key = `alert ${a.alert}`;
       if (firing.has(a.alert) && !seen.has(key)) {
         seen.set(key, now - since);
@@ -133,7 +149,7 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
         setCheck({ kind: 'alert', name: a.alert, ok: now - since <= a.within, detail: now - since <= a.within ? 'not firing yet' : `not firing within ${secs(a.within)}` });
       }
     }
-    for (const q of s.verify.slis) {
+    for (const q of watchedSlis) {
       const key = `sli ${q.name}`;
       const value = await prometheus.value(q.query).catch(() => undefined);
       const moved = value !== undefined && ((q.above !== undefined && value > q.above) || (q.below !== undefined && value < q.below));
@@ -164,11 +180,12 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
     return firing;
   };
   const symptomsDue = (): boolean =>
-    [...s.verify.alerts.map((a) => `alert ${a.alert}`), ...s.verify.slis.map((q) => `sli ${q.name}`), ...s.verify.traces.map((t) => `trace ${t.name}`)].some((k) => !seen.has(k)) &&
+    [...watchedAlerts.map((a) => `alert ${a.alert}`), ...watchedSlis.map((q) => `sli ${q.name}`), ...s.verify.traces.map((t) => `trace ${t.name}`)].some((k) => !seen.has(k)) &&
     state.checks.filter((c) => c.kind !== 'recovery').every((c) => c.ok);
 
   // The lab's faults, for the panel and `status` (with time left).
   const syncFaults = async (): Promise<void> => {
+    if (driver.target === 'k8s') return syncFromLedger();
     const status = await driver.status().catch(() => undefined);
     if (!status) return;
     const on = new Set(status.faults.map((f) => f.id));
@@ -181,12 +198,31 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
     changed();
   };
 
+  // In the cluster, the faults are the ledger's entries this process owns (what they changed is in fault.plan); one
+  // reverted by the chaos kill switch (`npm run chaos -- reset`) ends the scenario: the trainee pulled it.
+  const syncFromLedger = (): void => {
+    const mine = options.ledger.entries().filter((e) => e.owner.pid === process.pid && e.experiment === loaded.experiment?.name && e.recordedAt >= state.startedAt);
+    for (const e of mine) {
+      let f = state.faults.find((x) => x.id === e.fault.id);
+      if (!f) {
+        f = { id: e.fault.id, name: `${e.fault.kind} ${e.fault.components.join(',')}`, kind: e.fault.kind, components: e.fault.components, expiresAt: e.fault.expiresAt };
+        state.faults.push(f);
+      }
+      if (e.state === 'reverted' || e.state === 'failed') f.reverted = true;
+    }
+    if (!signal.aborted && mine.some((e) => e.revertedBy === 'reset')) {
+      say('the chaos kill switch (npm run chaos -- reset) reverted this scenario\'s faults: the scenario stops');
+      stopper.abort();
+    }
+    changed();
+  };
+
   // The scenario's own gate: none of its symptoms may be there before the break, else "seen" would prove nothing
   // (the backlog of an earlier run, a slow burn still firing). Waits for the lab to settle, like the runner's gate.
   const settled = async (): Promise<string[]> => {
     const firing = await prometheus.firingAlerts().catch(() => new Set<string>());
-    const present = [...s.verify.alerts.map((a) => a.alert), ...s.verify.silent].filter((a) => firing.has(a));
-    for (const q of s.verify.slis) {
+    const present = [...watchedAlerts.map((a) => a.alert), ...s.verify.silent].filter((a) => firing.has(a));
+    for (const q of watchedSlis) {
       const value = await prometheus.value(q.query).catch(() => undefined);
       if (value !== undefined && ((q.above !== undefined && value > q.above) || (q.below !== undefined && value < q.below))) present.push(`${q.name} (${Math.round(value * 1000) / 1000})`);
     }
@@ -229,7 +265,7 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
         say(line.replace(/^chaos /, 'chaos: '));
       };
       try {
-        report = await runExperiment({ name: exp.name, experiment: exp.experiment, driver, ledger: options.ledger, signal, log: onLine, reportFile: options.reportFile, gateTimeoutMs: options.gateTimeoutMs });
+        report = await runExperiment({ name: exp.name, experiment: exp.experiment, driver, ledger: options.ledger, signal, log: onLine, reportFile: options.reportFile, gateTimeoutMs: options.gateTimeoutMs, skipProbes: options.skipProbes });
       } finally {
         watching = false;
         await watcher;
@@ -280,8 +316,8 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
     let backAt: number | undefined;
     for (;;) {
       const firing = await prometheus.firingAlerts().catch(() => new Set<string>());
-      const pending: string[] = s.verify.alerts.filter((a) => firing.has(a.alert)).map((a) => a.alert);
-      for (const q of s.verify.slis) {
+      const pending: string[] = watchedAlerts.filter((a) => firing.has(a.alert)).map((a) => a.alert);
+      for (const q of watchedSlis) {
         const value = await prometheus.value(q.query).catch(() => undefined);
         const moved = value !== undefined && ((q.above !== undefined && value > q.above) || (q.below !== undefined && value < q.below));
         if (moved) pending.push(q.name);
@@ -306,5 +342,6 @@ export async function playScenario(options: PlayOptions): Promise<PlayResult> {
   }
   state.endedAt = Date.now();
   changed();
+  options.signal?.removeEventListener('abort', stopOuter);
   return { state, report };
 }

@@ -2,12 +2,12 @@
  * A scenario played unattended: the break, the symptoms expected in the telemetry, the restore, recovery expected;
  * then the key's answer checked as a trainee's would be. Solved means every check passed.
  */
-import type { LocalDriver } from '../drivers/local';
 import type { Ledger } from '../ledger';
 import type { RunReport } from '../runner';
 import type { LoadedScenario } from './catalog';
 import { checkAnswer, newState, verdict, type ScenarioState, type Verdict } from './game';
 import { playScenario } from './play';
+import type { ScenarioDriver } from './target';
 
 export interface SelfCheck {
   state: ScenarioState;
@@ -20,8 +20,9 @@ export interface SelfCheck {
 
 export async function selfCheck(options: {
   loaded: LoadedScenario;
-  driver: LocalDriver;
+  driver: ScenarioDriver;
   jaegerUrl: string;
+  skipProbes?: string;
   ledger: Ledger;
   log?: (line: string) => void;
   signal?: AbortSignal;

@@ -11,13 +11,18 @@
  *   POST   /answer  {answers}    checks the answer ({service: "api", …}); 400 naming the field
  *   POST   /stop                 reverts every fault and stops the load
  *   DELETE /faults/:id           reverts one active fault now
+ *
+ * With `k8s` (`serve --target k8s`) it plays them in the cluster lab, as `start --target k8s` does.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { K8sDriver } from '../drivers/k8s';
 import { revertAt, LocalDriver } from '../drivers/local';
+import { Ledger } from '../ledger';
 import { findScenario, loadScenarios, type LoadedScenario } from './catalog';
 import { AnswerError, checkAnswer, nextHint, verdict, type ScenarioState } from './game';
-import type { ScenarioStore } from './store';
+import type { ScenarioStore, StartOptions } from './store';
+import { clusterProblemsOf } from './target';
 
 export const DEFAULT_SCENARIO_PORT = 7091;
 
@@ -70,6 +75,9 @@ export interface ScenarioServerOptions {
   ledger?: string;
   jaegerUrl?: string;
   scenariosDir?: string;
+  /** Play in the cluster lab (the Kubernetes driver) rather than the local one. */
+  k8s?: StartOptions['k8s'];
+  skipProbes?: string;
 }
 
 export async function startScenarioServer(options: ScenarioServerOptions): Promise<{ url: string; server: Server; close(): Promise<void> }> {
@@ -101,8 +109,10 @@ export async function startScenarioServer(options: ScenarioServerOptions): Promi
       } catch (error) {
         return send(res, 400, { error: `number: ${(error as Error).message}`, field: 'number' });
       }
+      const problems = options.k8s ? clusterProblemsOf(loaded) : [];
+      if (problems.length > 0) return send(res, 400, { error: `number: scenario ${loaded.number} does not play in the cluster lab: ${problems.join('; ')}; play it in the local lab`, field: 'number' });
       if (store.active()) return send(res, 409, { error: `scenario ${store.active()!.number} is still being played: stop it first` });
-      const state = await store.start(loaded, { labDir: options.labDir, ledger: options.ledger, jaegerUrl: options.jaegerUrl });
+      const state = await store.start(loaded, { labDir: options.labDir, ledger: options.ledger, jaegerUrl: options.jaegerUrl, k8s: options.k8s, skipProbes: options.skipProbes });
       return send(res, 201, traineeView(state, loaded));
     }
     const state = store.read();
@@ -133,7 +143,16 @@ export async function startScenarioServer(options: ScenarioServerOptions): Promi
     if (fault) {
       const id = decodeURIComponent(fault[1]!);
       if (!state.faults.some((f) => f.id === id)) return send(res, 404, { error: `id: no fault ${id} in this scenario`, field: 'id' });
-      await revertAt(LocalDriver.fromRunDir(options.labDir).controlUrl, id);
+      if (state.lab?.target === 'k8s') {
+        // In the cluster: from the plan the ledger recorded (idempotent; the runner's own revert later finds it done).
+        const ledger = new Ledger(options.ledger);
+        const entry = ledger.entries().find((e) => e.fault.id === id);
+        if (!entry) return send(res, 404, { error: `id: fault ${id} is not in the chaos ledger ${ledger.file}`, field: 'id' });
+        await new K8sDriver({ ...entry.lab }, '', '').revert(entry.fault);
+        ledger.update(id, { state: 'reverted', revertedAt: Date.now(), revertedBy: 'rollback' });
+      } else {
+        await revertAt(LocalDriver.fromRunDir(options.labDir).controlUrl, id);
+      }
       return send(res, 200, { reverted: id });
     }
     return send(res, 404, { error: `no route ${route}` });

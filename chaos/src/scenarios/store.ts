@@ -37,6 +37,16 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
+export interface StartOptions {
+  labDir?: string;
+  ledger?: string;
+  jaegerUrl?: string;
+  /** Play it in the cluster lab (the Kubernetes driver) rather than the local one. */
+  k8s?: { kubeconfig?: string; context?: string; namespace?: string; prometheusUrl?: string; apiUrl?: string };
+  /** Faults only for the experiment (the chaos runner's --skip-probes), with the reason. */
+  skipProbes?: string;
+}
+
 export class ScenarioStore {
   constructor(readonly dir = defaultScenarioDir()) {
     mkdirSync(dir, { recursive: true });
@@ -86,7 +96,7 @@ export class ScenarioStore {
    * Starts the scenario in a process of its own (it holds the faults and the load, and owns them in the chaos
    * ledger), detached from the caller; returns once its state is on disk.
    */
-  async start(loaded: LoadedScenario, options: { labDir?: string; ledger?: string; jaegerUrl?: string } = {}): Promise<ScenarioState> {
+  async start(loaded: LoadedScenario, options: StartOptions = {}): Promise<ScenarioState> {
     const running = this.active();
     if (running) throw new Error(`scenario ${running.number} is still being played (npm run scenario -- stop)`);
     const state = newState(loaded.number, loaded.id, loaded.scenario.title);
@@ -99,6 +109,14 @@ export class ScenarioStore {
     const args = [daemon, loaded.id, '--scenario-dir', this.dir, '--started-at', String(state.startedAt), '--lab-dir', options.labDir ?? defaultLabDir()];
     if (options.ledger) args.push('--ledger', options.ledger);
     if (options.jaegerUrl) args.push('--jaeger', options.jaegerUrl);
+    if (options.k8s) {
+      args.push('--target', 'k8s');
+      const k = options.k8s;
+      for (const [flag, value] of [['kubeconfig', k.kubeconfig], ['context', k.context], ['namespace', k.namespace], ['prometheus', k.prometheusUrl], ['api-url', k.apiUrl]] as const) {
+        if (value) args.push(`--${flag}`, value);
+      }
+    }
+    if (options.skipProbes !== undefined) args.push('--skip-probes', options.skipProbes);
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
     child.unref();
     const deadline = Date.now() + 10_000;
