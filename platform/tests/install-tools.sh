@@ -2,7 +2,7 @@
 # Installs the tools that check the Kubernetes lab into the cache, idempotently: kustomize, kubeconform, istioctl,
 # promtool, real Tilt, kube-apiserver and etcd (built from platform/tools with Go), the Kubernetes JSON
 # schemas of PyPI's kubernetes-validate,
-# and Istio's CRDs. Usage: bash platform/tests/install-tools.sh   (cache: ${FLEETLAB_CACHE:-$HOME/.cache/fleetlab})
+# Istio's CRDs and Chaos Mesh's CRDs. Usage: bash platform/tests/install-tools.sh   (cache: ${FLEETLAB_CACHE:-$HOME/.cache/fleetlab})
 # First run: about 15 minutes on 2 cores, mostly istioctl's and promtool's builds; later runs: seconds.
 set -euo pipefail
 
@@ -114,5 +114,23 @@ mkdir -p "$(dirname "$crds")"
 cp "$istio_dir/manifests/charts/base/files/crd-all.gen.yaml" "$crds"
 chmod 644 "$crds"
 say "istio CRDs: $crds"
+
+# Chaos Mesh's CRDs (chaos-mesh.org/v1alpha1: PodChaos, NetworkChaos, StressChaos, …), from its Go module at a pinned
+# commit (its release tags are not semver for Go, so the proxy serves commits only): the chaos driver's tests install
+# them in the kube-apiserver, and `tilt up -- --chaos-mesh` applies them. Checked against the Go checksum database.
+CHAOS_MESH_MODULE=github.com/chaos-mesh/chaos-mesh
+CHAOS_MESH_VERSION=v0.9.1-0.20260902003049-47411975a8cb
+chaos_mesh="$root/chaos-mesh/crd.yaml"
+if [ -f "$chaos_mesh" ] && [ "$(cat "$stamps/chaos-mesh" 2>/dev/null)" = "$CHAOS_MESH_VERSION" ]; then
+  say "chaos mesh CRDs: up to date ($CHAOS_MESH_VERSION)"
+else
+  chaos_mesh_dir="$(cd "$root" && GOFLAGS=-mod=mod go mod download -json "$CHAOS_MESH_MODULE@$CHAOS_MESH_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+  mkdir -p "$(dirname "$chaos_mesh")"
+  cp "$chaos_mesh_dir/manifests/crd.yaml" "$chaos_mesh"
+  chmod 644 "$chaos_mesh"
+  echo "$CHAOS_MESH_VERSION" > "$stamps/chaos-mesh"
+  say "chaos mesh CRDs: $CHAOS_MESH_MODULE@$CHAOS_MESH_VERSION"
+fi
+say "chaos mesh CRDs: $chaos_mesh"
 
 say "ready in $bin: $(cd "$bin" && ls | tr '\n' ' ')"
