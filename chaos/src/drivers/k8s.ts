@@ -16,6 +16,10 @@ import {
   isolationPlan, marks, objectName, ownVirtualService, partitionPlan, podSelector, withHttpFault, workload,
   type HttpFaultParams, type NetworkPolicyObject, type NetworkPolicySpec, type VirtualServiceSpec, type Workload,
 } from './k8s-plan';
+import {
+  CHAOS_MESH_GROUP, CHAOS_MESH_PLURALS, CHAOS_MESH_VERSION, chaosMeshKindOf, chaosMeshObject, chaosMeshUnsupported,
+  type ChaosMeshKind,
+} from './chaos-mesh-plan';
 
 const ISTIO = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' } as const;
 /**
@@ -41,12 +45,23 @@ export type K8sPlan =
       namespace: string;
       patch: Array<{ name: string; original: VirtualServiceSpec; spec: VirtualServiceSpec }>;
       create: Array<{ name: string; spec: VirtualServiceSpec }>;
+    }
+  | {
+      /** Chaos Mesh objects (--chaos-mesh, where the cluster serves chaos-mesh.org/v1alpha1): created, deleted on revert. */
+      kind: 'chaos-mesh';
+      namespace: string;
+      create: Array<{ kind: ChaosMeshKind; name: string; spec: Record<string, unknown> }>;
     };
 
 export interface K8sLabRef {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
+  /**
+   * Express the faults Chaos Mesh does natively as Chaos Mesh objects, where the cluster serves
+   * chaos-mesh.org/v1alpha1 (`--chaos-mesh`); elsewhere, and without it, the driver's own objects.
+   */
+  chaosMesh?: boolean;
 }
 
 interface Clients {
@@ -87,7 +102,7 @@ function describe(error: unknown): string {
 }
 
 export interface LabelledObject {
-  kind: 'NetworkPolicy' | 'VirtualService' | 'Deployment';
+  kind: 'NetworkPolicy' | 'VirtualService' | 'Deployment' | ChaosMeshKind;
   namespace: string;
   name: string;
   fault?: string;
@@ -101,6 +116,7 @@ export class K8sDriver implements Driver {
   readonly target = 'k8s' as const;
   readonly namespace: string;
   private clientsPromise?: Promise<Clients>;
+  private chaosMeshPromise?: Promise<Set<ChaosMeshKind>>;
 
   constructor(
     readonly ref: K8sLabRef,
@@ -150,6 +166,30 @@ export class K8sDriver implements Driver {
     return this.clientsPromise;
   }
 
+  /** The Chaos Mesh kinds the cluster serves (API discovery of chaos-mesh.org/v1alpha1); empty where it is not installed. */
+  chaosMeshKinds(): Promise<Set<ChaosMeshKind>> {
+    this.chaosMeshPromise ??= (async () => {
+      const { custom } = await this.clients();
+      try {
+        const list = await custom.getAPIResources({ group: CHAOS_MESH_GROUP, version: CHAOS_MESH_VERSION });
+        const plurals = new Set(list.resources.map((r) => r.name));
+        return new Set((Object.keys(CHAOS_MESH_PLURALS) as ChaosMeshKind[]).filter((k) => plurals.has(CHAOS_MESH_PLURALS[k])));
+      } catch (error) {
+        if (statusOf(error) === 404) return new Set<ChaosMeshKind>();
+        throw error;
+      }
+    })();
+    return this.chaosMeshPromise;
+  }
+
+  /** Whether this fault goes to Chaos Mesh: asked for (--chaos-mesh), served by the cluster, and natively expressible. */
+  async usesChaosMesh(kind: FaultKind, params: Record<string, unknown> = {}): Promise<boolean> {
+    if (!this.ref.chaosMesh) return false;
+    const cmKind = chaosMeshKindOf(kind);
+    if (!cmKind || chaosMeshUnsupported(kind, params)) return false;
+    return (await this.chaosMeshKinds()).has(cmKind);
+  }
+
   private async patchOptions(strategy: 'merge' | 'json'): Promise<k8s.ConfigurationOptions> {
     const { mod } = await this.clients();
     return mod.setHeaderOptions('Content-Type', strategy === 'merge' ? mod.PatchStrategy.MergePatch : mod.PatchStrategy.JsonPatch);
@@ -164,6 +204,8 @@ export class K8sDriver implements Driver {
 
   /** Kill hits pods (by the components' selector, plus a `match` label selector), everything else whole components. */
   async select(target: Target, kind: FaultKind): Promise<string[]> {
+    // With Chaos Mesh, PodChaos picks the pods itself by the selector and mode (fault.target): the fault names components.
+    if (kind === 'kill' && (await this.usesChaosMesh(kind))) return target.components;
     if (kind !== 'kill') return selectTargets(target, target.components);
     const { core } = await this.clients();
     const list = await core.listNamespacedPod({ namespace: this.namespace, labelSelector: podSelector(target.components, target.mode === 'match' ? target.match : undefined) });
@@ -175,6 +217,11 @@ export class K8sDriver implements Driver {
   /** Reads what the fault will change and returns the plan, with every original, for the ledger. Changes nothing. */
   async prepare(fault: AppliedFault): Promise<K8sPlan> {
     const ns = this.namespace;
+    if (await this.usesChaosMesh(fault.kind, fault.params)) {
+      // Chaos Mesh's own duration is the fault's: its controller recovers the fault even if nothing of this tool runs again.
+      const object = chaosMeshObject(fault, ns, fault.expiresAt - Date.now(), objectName(fault.id, fault.kind));
+      return { kind: 'chaos-mesh', namespace: ns, create: [object] };
+    }
     switch (fault.kind) {
       case 'kill':
         return { kind: 'pods', namespace: ns, pods: fault.components };
@@ -317,6 +364,17 @@ export class K8sDriver implements Driver {
           });
         }
         return;
+      case 'chaos-mesh':
+        for (const c of plan.create) {
+          await custom.createNamespacedCustomObject({
+            group: CHAOS_MESH_GROUP,
+            version: CHAOS_MESH_VERSION,
+            plural: CHAOS_MESH_PLURALS[c.kind],
+            namespace: ns,
+            body: { apiVersion: `${CHAOS_MESH_GROUP}/${CHAOS_MESH_VERSION}`, kind: c.kind, metadata: { name: c.name, namespace: ns, labels: created(m.labels), annotations: m.annotations }, spec: c.spec },
+          });
+        }
+        return;
     }
   }
 
@@ -348,6 +406,12 @@ export class K8sDriver implements Driver {
           await ignoreNotFound(custom.patchNamespacedCustomObject({ ...ISTIO, namespace: ns, name: v.name, body: unmark() }, await this.patchOptions('merge')));
         }
         return;
+      case 'chaos-mesh':
+        // Deleting the object is how Chaos Mesh recovers a fault (its controller restores the pods, then drops its finalizer).
+        for (const c of plan.create) {
+          await ignoreNotFound(custom.deleteNamespacedCustomObject({ group: CHAOS_MESH_GROUP, version: CHAOS_MESH_VERSION, plural: CHAOS_MESH_PLURALS[c.kind], namespace: ns, name: c.name }));
+        }
+        return;
     }
   }
 
@@ -376,6 +440,11 @@ export class K8sDriver implements Driver {
     } catch (error) {
       if (statusOf(error) !== 404) throw error; // no Istio: no VirtualService of ours either
     }
+    // Chaos Mesh objects, whether or not this command asked for Chaos Mesh: reset and the sweep find every one.
+    for (const kind of await this.chaosMeshKinds()) {
+      const list = (await custom.listCustomObjectForAllNamespaces({ group: CHAOS_MESH_GROUP, version: CHAOS_MESH_VERSION, plural: CHAOS_MESH_PLURALS[kind], labelSelector: MANAGED })) as { items: Array<{ metadata: k8s.V1ObjectMeta }> };
+      for (const o of list.items) out.push(describeObject(kind, o.metadata));
+    }
     return out;
   }
 
@@ -390,6 +459,10 @@ export class K8sDriver implements Driver {
       return text === undefined ? undefined : JSON.parse(text);
     };
     switch (o.kind) {
+      case 'PodChaos':
+      case 'NetworkChaos':
+        await ignoreNotFound(custom.deleteNamespacedCustomObject({ group: CHAOS_MESH_GROUP, version: CHAOS_MESH_VERSION, plural: CHAOS_MESH_PLURALS[o.kind], namespace: o.namespace, name: o.name }));
+        return;
       case 'Deployment': {
         const before = (await original(() => ignoreNotFound(apps.readNamespacedDeployment({ name: o.name, namespace: o.namespace })))) as { replicas?: number } | undefined;
         if (before?.replicas !== undefined) await ignoreNotFound(apps.patchNamespacedDeploymentScale({ name: o.name, namespace: o.namespace, body: { spec: { replicas: before.replicas } } }, merge));
