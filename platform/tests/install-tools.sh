@@ -115,22 +115,7 @@ cp "$istio_dir/manifests/charts/base/files/crd-all.gen.yaml" "$crds"
 chmod 644 "$crds"
 say "istio CRDs: $crds"
 
-# Chaos Mesh's CRDs (chaos-mesh.org/v1alpha1: PodChaos, NetworkChaos, StressChaos, …), from its Go module at a pinned
-# commit (its release tags are not semver for Go, so the proxy serves commits only): the chaos driver's tests install
-# them in the kube-apiserver, and `tilt up -- --chaos-mesh` applies them. Checked against the Go checksum database.
-CHAOS_MESH_MODULE=github.com/chaos-mesh/chaos-mesh
-CHAOS_MESH_VERSION=v0.9.1-0.20260902003049-47411975a8cb
-chaos_mesh="$root/chaos-mesh/crd.yaml"
-if [ -f "$chaos_mesh" ] && [ "$(cat "$stamps/chaos-mesh" 2>/dev/null)" = "$CHAOS_MESH_VERSION" ]; then
-  say "chaos mesh CRDs: up to date ($CHAOS_MESH_VERSION)"
-else
-  chaos_mesh_dir="$(cd "$root" && GOFLAGS=-mod=mod go mod download -json "$CHAOS_MESH_MODULE@$CHAOS_MESH_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
-  mkdir -p "$(dirname "$chaos_mesh")"
-  cp "$chaos_mesh_dir/manifests/crd.yaml" "$chaos_mesh"
-  chmod 644 "$chaos_mesh"
-  echo "$CHAOS_MESH_VERSION" > "$stamps/chaos-mesh"
-  say "chaos mesh CRDs: $CHAOS_MESH_MODULE@$CHAOS_MESH_VERSION"
-fi
-say "chaos mesh CRDs: $chaos_mesh"
+# Chaos Mesh's CRDs, from its Go module at the commit platform/chaos-mesh/crds.sh pins.
+say "chaos mesh CRDs: $(bash "$repo/platform/chaos-mesh/crds.sh")"
 
 say "ready in $bin: $(cd "$bin" && ls | tr '\n' ' ')"
