@@ -1,6 +1,7 @@
 /**
  * The Kubernetes lab's driver (`--target k8s`), with @kubernetes/client-node: pod delete by selector and blast radius,
- * a Deployment scaled to zero and back, NetworkPolicy partitions and isolation, and Istio VirtualService faults.
+ * a Deployment scaled to zero and back, NetworkPolicy partitions and isolation, and Istio VirtualService faults; with
+ * `--chaos-mesh`, where the cluster serves chaos-mesh.org/v1alpha1, PodChaos and NetworkChaos objects (chaos-mesh-plan.ts).
  * Every object it creates or patches carries MANAGED_BY=fleetlab-chaos, the run and fault ids and an expiry annotation;
  * a patched object also carries what it was (ORIGINAL_ANNOTATION), so `reset` restores it from the cluster alone.
  * What it changes is planned first (prepare) and the plan, with every original, goes into the ledger before any
