@@ -298,6 +298,20 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
     expect(await chaosMeshObjects()).toEqual(new Map());
   }, 180_000);
 
+  it('after a SIGKILLed runner, the next command (status) deletes them from the ledger', async () => {
+    const ledger = join(dir, 'sigkill.json');
+    const { run } = await startRun(experiment('sigkill', LATENCY('5m')), ledger, 2);
+    run.child.kill('SIGKILL');
+    await run.exit;
+    expect((await chaosMeshObjects()).size).toBe(2);
+    const status = await cliDone(['status', '--target', 'k8s'], ledger);
+    expect(status.code, status.output).toBe(0);
+    expect(status.output.match(/reverted \S+, left behind by a runner that is gone/g), status.output).toHaveLength(2);
+    expect(entries(ledger).map((e) => e.revertedBy)).toEqual(['recovery', 'recovery']);
+    expect(await chaosMeshObjects()).toEqual(new Map());
+    expect(status.output).toContain('objects of this tool: none');
+  }, 180_000);
+
   it('reset without the ledger deletes them by label in every namespace', async () => {
     const ledger = join(dir, 'reset.json');
     // One in another namespace, as a run with --namespace would leave it.
