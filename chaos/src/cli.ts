@@ -29,8 +29,8 @@ const USAGE = `usage: npm run chaos -- <command>
 options: --lab-dir <dir> (or FLEETLAB_LAB_DIR) the local lab's run dir; --ledger <file> (or FLEETLAB_CHAOS_LEDGER)
   k8s: --context <name> (default: the kubeconfig's current one; KUBECONFIG names the file), --namespace <ns>
   (default ${DEFAULT_NAMESPACE}), --prometheus <url> (default ${K8S_PROMETHEUS}, Tilt's port-forward), --api-url <url>
-  (default ${K8S_API}, Tilt's port-forward of the api), --chaos-mesh (kill, freeze, outage and network faults as Chaos
-  Mesh objects where the cluster serves chaos-mesh.org/v1alpha1), --skip-probes <reason> (faults only: no load, gate or
+  (default ${K8S_API}, Tilt's port-forward of the api), --chaos-mesh (kill, freeze, outage, network and stress faults as
+  Chaos Mesh objects where the cluster serves chaos-mesh.org/v1alpha1), --skip-probes <reason> (faults only: no load, gate or
   expectations; the reason is printed and in the verdict)
 docs: docs/chaos.md`;
 
@@ -126,10 +126,10 @@ async function main(): Promise<number> {
         const chaosMesh = values['chaos-mesh'] && k8sDriver ? [...(await within(30_000, 'API discovery', k8sDriver.chaosMeshKinds()))] : [];
         if (values['chaos-mesh']) {
           out(chaosMesh.length > 0
-            ? `chaos: Chaos Mesh serves ${chaosMesh.join(', ')}: kill, freeze, outage and network faults are Chaos Mesh objects (docs/chaos.md, "Chaos Mesh")`
+            ? `chaos: Chaos Mesh serves ${chaosMesh.join(', ')}: kill, freeze, outage, network and stress faults are Chaos Mesh objects (docs/chaos.md, "Chaos Mesh")`
             : 'chaos: --chaos-mesh, but the cluster does not serve chaos-mesh.org/v1alpha1 (Chaos Mesh is not installed): the driver\'s own objects instead');
         }
-        const problems = clusterProblems(loaded.experiment, { chaosMesh: chaosMesh.includes('NetworkChaos') });
+        const problems = clusterProblems(loaded.experiment, { chaosMesh });
         if (problems.length > 0 || !k8sDriver) {
           out(`chaos: ${loaded.name} does not run in the cluster lab:\n  ${problems.join('\n  ')}\n(docs/chaos.md, "The Kubernetes driver")`);
           return 2;

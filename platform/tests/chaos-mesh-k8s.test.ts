@@ -69,7 +69,7 @@ const MANAGED = `labelSelector=${encodeURIComponent(`${MANAGED_BY}=fleetlab-chao
 /** Chaos Mesh objects of the tool, in every namespace: `Kind/namespace/name` → the object. */
 async function chaosMeshObjects(): Promise<Map<string, any>> {
   const out = new Map<string, any>();
-  for (const [kind, plural] of [['PodChaos', 'podchaos'], ['NetworkChaos', 'networkchaos']]) {
+  for (const [kind, plural] of [['PodChaos', 'podchaos'], ['NetworkChaos', 'networkchaos'], ['StressChaos', 'stresschaos']]) {
     for (const o of (await get(`${CM}/${plural}?${MANAGED}`)).items) out.set(`${kind}/${o.metadata.namespace}/${o.metadata.name}`, o);
   }
   return out;
@@ -157,6 +157,10 @@ method:
     target: { components: [api] }
     abortStatus: 503
     percent: 30
+  - fault: stress
+    target: { components: [consumer], mode: one }
+    cpu: { workers: 2, load: 80 }
+    memory: { workers: 1, size: 256MB }
 duration: ${duration}
 `;
 
@@ -173,6 +177,17 @@ method:
   - fault: kill
     target: { components: [kafka], mode: match, match: "app.kubernetes.io/part-of=fleetlab" }
 duration: ${duration}
+`;
+
+const STRESS = `
+title: busy api
+hypothesis: a StressChaos or nothing
+targets: [k8s]
+method:
+  - fault: stress
+    target: { components: [api] }
+    cpu: { workers: 1 }
+duration: 5s
 `;
 
 async function startRun(file: string, ledger: string, faults: number): Promise<{ run: Cli; entries: LedgerEntry[] }> {
@@ -207,6 +222,9 @@ describe('without Chaos Mesh CRDs, --chaos-mesh leaves the driver on its own obj
     expect(r.code, r.output).toBe(2);
     expect(r.output).toContain('the cluster does not serve chaos-mesh.org/v1alpha1');
     expect(r.output).toMatch(/method\.0 \(network\): a network latency toxic needs/);
+    const stress = await cliDone(['run', experiment('stress-absent', STRESS), '--target', 'k8s', '--chaos-mesh', '--skip-probes', SKIP], join(dir, 'absent.json'));
+    expect(stress.code, stress.output).toBe(2);
+    expect(stress.output).toMatch(/method\.0 \(stress\): a stress fault is Chaos Mesh's StressChaos/);
   });
 });
 
@@ -219,7 +237,12 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
     expect(crds.map((o) => o.metadata.name)).toEqual(expect.arrayContaining(['podchaos.chaos-mesh.org', 'networkchaos.chaos-mesh.org', 'stresschaos.chaos-mesh.org']));
     expect(crds.every((o) => o.kind === 'CustomResourceDefinition' && o.metadata.name.endsWith('.chaos-mesh.org'))).toBe(true);
     await installCrds(server, discovery, crds, FM);
-  }, 180_000);
+    // Established is not yet servable: a new resource answers 429 "storage is (re)initializing" until its watch cache
+    // is up (longer on a loaded machine). The driver lists these three.
+    for (const plural of ['podchaos', 'networkchaos', 'stresschaos']) {
+      await waitFor(`${plural} servable`, async () => ((await server.request('GET', `${CM}/${plural}`)).status === 200 ? true : undefined), 120_000);
+    }
+  }, 300_000);
 
   it("the API server checks objects against Chaos Mesh's schema (negative control: an unknown action, a bad latency)", async () => {
     const bad = await server.request('POST', `${CM}/namespaces/${NS}/podchaos`, {
@@ -237,8 +260,8 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
   it('makes every fault a Chaos Mesh object (labels, expiry, duration, the right spec), leaves the rest alone, and deletes them on time', async () => {
     const ledger = join(dir, 'on-time.json');
     const before = await snapshot();
-    const { run, entries: active } = await startRun(experiment('on-time', MESH_FAULTS('10s')), ledger, 6);
-    expect(run.output()).toMatch(/Chaos Mesh serves PodChaos, NetworkChaos/);
+    const { run, entries: active } = await startRun(experiment('on-time', MESH_FAULTS('10s')), ledger, 7);
+    expect(run.output()).toMatch(/Chaos Mesh serves PodChaos, NetworkChaos, StressChaos/);
     const byIndex = (i: number) => active.find((e) => e.fault.id.endsWith(`-${i}`))!;
     for (const e of active) {
       expect(e.recordedAt).toBeLessThanOrEqual(e.injectedAt!);
@@ -249,7 +272,7 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
 
     const found = await chaosMeshObjects();
     expect([...found.keys()].map((k) => k.split('/').slice(0, 2).join('/')).sort()).toEqual(
-      ['NetworkChaos/fleetlab', 'NetworkChaos/fleetlab', 'PodChaos/fleetlab', 'PodChaos/fleetlab', 'PodChaos/fleetlab'],
+      ['NetworkChaos/fleetlab', 'NetworkChaos/fleetlab', 'PodChaos/fleetlab', 'PodChaos/fleetlab', 'PodChaos/fleetlab', 'StressChaos/fleetlab'],
     );
     const spec = (i: number) => {
       const fault = byIndex(i).fault;
@@ -268,6 +291,9 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
       delay: { latency: '200ms', jitter: '20ms' }, duration: '10s',
     });
     expect(spec(4)).toEqual({ action: 'partition', mode: 'all', selector: byName('api'), direction: 'both', target: { mode: 'all', selector: byName('kafka') }, duration: '10s' });
+    // oomScoreAdj: 0 is the CRD schema's default, filled in by the API server.
+    expect(spec(6)).toEqual({ mode: 'one', selector: byName('consumer'), stressors: { cpu: { workers: 2, load: 80 }, memory: { workers: 1, size: '256MB', oomScoreAdj: 0 } }, duration: '10s' });
+    expect(byIndex(6).fault.components).toEqual(['consumer']);
     // Nothing of the driver's own path: no pod deleted, no replica scaled, no policy rewritten; HTTP stays Istio's.
     const now = JSON.parse(await snapshot());
     const was = JSON.parse(before);
@@ -278,7 +304,7 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
 
     const code = await run.exit;
     expect(code, run.output()).toBe(0);
-    expect(entries(ledger).map((e) => [e.state, e.revertedBy])).toEqual(Array(6).fill(['reverted', 'schedule']));
+    expect(entries(ledger).map((e) => [e.state, e.revertedBy])).toEqual(Array(7).fill(['reverted', 'schedule']));
     expect(await chaosMeshObjects()).toEqual(new Map());
     expect(await snapshot()).toEqual(before);
   }, 180_000);
@@ -353,7 +379,7 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
 
   it('without --chaos-mesh, the driver keeps its own path even where Chaos Mesh is installed', async () => {
     const d = new K8sDriver({ kubeconfig: server.kubeconfig, namespace: NS }, '', '');
-    expect([...(await d.chaosMeshKinds())].sort()).toEqual(['NetworkChaos', 'PodChaos']);
+    expect([...(await d.chaosMeshKinds())].sort()).toEqual(['NetworkChaos', 'PodChaos', 'StressChaos']);
     expect(await d.usesChaosMesh('outage')).toBe(false);
     const outage: AppliedFault = { id: 'own-0', runId: 'own', kind: 'outage', components: ['database'], params: {}, expiresAt: Date.now() + 60_000 };
     expect(((await d.prepare(outage)) as K8sPlan).kind).toBe('scale');

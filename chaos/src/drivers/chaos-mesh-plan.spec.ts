@@ -51,7 +51,7 @@ describe('label selectors as Chaos Mesh selectors', () => {
 
 describe('faults as Chaos Mesh objects', () => {
   it('kinds: kill, freeze, outage → PodChaos; network → NetworkChaos; http stays with Istio', () => {
-    expect(['kill', 'freeze', 'outage', 'network', 'http'].map((k) => chaosMeshKindOf(k as never))).toEqual(['PodChaos', 'PodChaos', 'PodChaos', 'NetworkChaos', undefined]);
+    expect(['kill', 'freeze', 'outage', 'network', 'stress', 'http'].map((k) => chaosMeshKindOf(k as never))).toEqual(['PodChaos', 'PodChaos', 'PodChaos', 'NetworkChaos', 'StressChaos', undefined]);
   });
 
   it('durations are whole seconds, rounded up, at least 1 s', () => {
@@ -95,6 +95,18 @@ describe('faults as Chaos Mesh objects', () => {
     expect([chaosMeshDirection('upstream'), chaosMeshDirection('downstream'), chaosMeshDirection('both'), chaosMeshDirection(undefined)]).toEqual(['to', 'from', 'both', 'both']);
   });
 
+  it('stress: StressChaos with the cpu and memory stressors, by selector and mode', () => {
+    const both = chaosMeshObject({ id: 'r-3', kind: 'stress', components: ['api'], params: { cpu: { workers: 2, load: 80 }, memory: { workers: 1, size: '50%' } }, target: { mode: 'one' } }, NS, 60_000, 'n');
+    expect(both).toEqual({
+      kind: 'StressChaos',
+      name: 'n',
+      spec: { mode: 'one', selector: { namespaces: [NS], labelSelectors: { 'app.kubernetes.io/name': 'api' } }, stressors: { cpu: { workers: 2, load: 80 }, memory: { workers: 1, size: '50%' } }, duration: '60s' },
+    });
+    const cpu = chaosMeshObject({ id: 'r-3', kind: 'stress', components: ['consumer'], params: { cpu: { workers: 1 } } }, NS, 1_500, 'n');
+    expect(cpu.spec).toMatchObject({ mode: 'all', stressors: { cpu: { workers: 1, load: 100 } }, duration: '2s' });
+    expect(cpu.spec.stressors).not.toHaveProperty('memory');
+  });
+
   it('refuses what NetworkChaos cannot say: timeout and reset toxics, toxicity below 1', () => {
     expect(chaosMeshUnsupported('network', { toxic: { type: 'timeout', timeoutMs: 0 } })).toMatch(/no NetworkChaos action/);
     expect(chaosMeshUnsupported('network', { toxic: { type: 'latency', latencyMs: 5 }, toxicity: 0.5 })).toMatch(/toxicity below 1/);
@@ -116,6 +128,23 @@ describe('what the cluster runs, with and without Chaos Mesh', () => {
   it('a latency toxic needs Chaos Mesh; with it, the experiment runs', () => {
     expect(clusterProblems(latency)).toEqual([expect.stringMatching(/method\.0 \(network\): a network latency toxic needs .*--chaos-mesh/)]);
     expect(clusterProblems(latency, { chaosMesh: true })).toEqual([]);
+  });
+
+  it('a stress fault runs only where StressChaos is served; the schema keeps it out of the local lab', () => {
+    const stress = experiment.parse({ ...latency, method: [{ fault: 'stress', target: { components: ['api'] }, cpu: { workers: 1 } }] });
+    expect(clusterProblems(stress)).toEqual([expect.stringMatching(/method\.0 \(stress\): a stress fault is Chaos Mesh's StressChaos/)]);
+    expect(clusterProblems(stress, { chaosMesh: ['PodChaos', 'NetworkChaos'] })).toHaveLength(1);
+    expect(clusterProblems(stress, { chaosMesh: ['StressChaos'] })).toEqual([]);
+    // Network faults follow NetworkChaos alone.
+    expect(clusterProblems(latency, { chaosMesh: ['PodChaos', 'StressChaos'] })).toHaveLength(1);
+    expect(clusterProblems(latency, { chaosMesh: ['NetworkChaos'] })).toEqual([]);
+    const local = experiment.safeParse({ ...latency, targets: ['local', 'k8s'], method: [{ fault: 'stress', target: { components: ['api'] }, cpu: { workers: 1 } }] });
+    expect(local.success).toBe(false);
+    expect(local.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(["method.0.fault: a stress fault is Chaos Mesh's StressChaos, cluster only: targets [k8s]"]);
+    const empty = experiment.safeParse({ ...latency, method: [{ fault: 'stress', target: { components: ['api'] } }] });
+    expect(empty.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['method.0.cpu: a stress fault needs cpu, memory or both']);
+    const size = experiment.safeParse({ ...latency, method: [{ fault: 'stress', target: { components: ['api'] }, memory: { workers: 1, size: 'lots' } }] });
+    expect(size.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['method.0.memory.size: a size such as 256MB or 50%']);
   });
 
   it('a one-way partition runs with Chaos Mesh (NetworkChaos direction), not with NetworkPolicies', () => {

@@ -1,6 +1,6 @@
 /**
  * Faults as Chaos Mesh objects (chaos-mesh.org/v1alpha1), for a cluster where Chaos Mesh is installed and the run
- * asked for it (`--chaos-mesh`): pure functions from a fault to the PodChaos / NetworkChaos the Kubernetes driver
+ * asked for it (`--chaos-mesh`): pure functions from a fault to the PodChaos / NetworkChaos / StressChaos the Kubernetes driver
  * creates. Field names and values follow Chaos Mesh's CRDs (manifests/crd.yaml of its module, which the tests install
  * in a real kube-apiserver): selector.namespaces / labelSelectors / expressionSelectors, mode one / all /
  * fixed-percent with its value, PodChaos pod-kill and pod-failure, NetworkChaos partition / delay / bandwidth with
@@ -14,8 +14,8 @@ export const CHAOS_MESH_VERSION = 'v1alpha1';
 /** Chaos Mesh pauses a running experiment with this annotation set to "true"; the driver deletes instead (docs/chaos.md). */
 export const PAUSE_ANNOTATION = 'experiment.chaos-mesh.org/pause';
 
-export type ChaosMeshKind = 'PodChaos' | 'NetworkChaos';
-export const CHAOS_MESH_PLURALS: Record<ChaosMeshKind, string> = { PodChaos: 'podchaos', NetworkChaos: 'networkchaos' };
+export type ChaosMeshKind = 'PodChaos' | 'NetworkChaos' | 'StressChaos';
+export const CHAOS_MESH_PLURALS: Record<ChaosMeshKind, string> = { PodChaos: 'podchaos', NetworkChaos: 'networkchaos', StressChaos: 'stresschaos' };
 
 /** Chaos Mesh's PodSelectorSpec (the part the driver uses). */
 export interface ChaosMeshSelector {
@@ -39,6 +39,8 @@ export function chaosMeshKindOf(kind: FaultKind): ChaosMeshKind | undefined {
       return 'PodChaos';
     case 'network':
       return 'NetworkChaos';
+    case 'stress':
+      return 'StressChaos';
     default:
       return undefined;
   }
@@ -141,7 +143,8 @@ export function chaosMeshDirection(direction: unknown): 'to' | 'from' | 'both' {
 /**
  * The Chaos Mesh object for a fault: kill → PodChaos pod-kill (no grace period, as SIGKILL); freeze and outage →
  * PodChaos pod-failure (the containers stop for the duration, the pods stay); network → NetworkChaos partition,
- * delay or bandwidth from the components' pods to the `to` dependency's. `duration` is the fault's own.
+ * delay or bandwidth from the components' pods to the `to` dependency's; stress → StressChaos (cpu and memory
+ * stressors, by selector and mode). `duration` is the fault's own.
  */
 export function chaosMeshObject(fault: ChaosMeshFault, namespace: string, durationMs: number, name: string): ChaosMeshObject {
   const why = chaosMeshUnsupported(fault.kind, fault.params);
@@ -152,6 +155,17 @@ export function chaosMeshObject(fault: ChaosMeshFault, namespace: string, durati
       const target = fault.target ?? { mode: 'all' as const };
       const selector = chaosMeshSelector(namespace, fault.components, target.mode === 'match' ? target.match : undefined);
       return { kind: 'PodChaos', name, spec: { action: 'pod-kill', ...chaosMeshMode(target), selector, gracePeriod: 0, duration } };
+    }
+    case 'stress': {
+      const target = fault.target ?? { mode: 'all' as const };
+      const selector = chaosMeshSelector(namespace, fault.components, target.mode === 'match' ? target.match : undefined);
+      const cpu = fault.params.cpu as { workers: number; load?: number } | undefined;
+      const memory = fault.params.memory as { workers: number; size: string } | undefined;
+      const stressors = {
+        ...(cpu ? { cpu: { workers: cpu.workers, load: cpu.load ?? 100 } } : {}),
+        ...(memory ? { memory: { workers: memory.workers, size: memory.size } } : {}),
+      };
+      return { kind: 'StressChaos', name, spec: { ...chaosMeshMode(target), selector, stressors, duration } };
     }
     case 'freeze':
     case 'outage':

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Experiment, FaultSpec } from '../schema';
-import { chaosMeshUnsupported } from './chaos-mesh-plan';
+import { chaosMeshUnsupported, type ChaosMeshKind } from './chaos-mesh-plan';
 
 /**
  * On every object the driver creates or patches: `reset` finds them by this, across namespaces. Not
@@ -387,12 +387,21 @@ export function ownVirtualService(params: HttpFaultParams, service: string, name
 // ---------------------------------------------------------------------------------------------------------------------
 // Which experiments the cluster lab can run, and why not.
 
+/** Chaos Mesh in use (--chaos-mesh and served): true, or the kinds the cluster serves. */
+export interface ClusterOptions {
+  chaosMesh?: boolean | readonly ChaosMeshKind[];
+}
+
 /**
  * Why a fault cannot be done in the cluster lab by this driver, or undefined when it can. With `chaosMesh` (the run
  * asked for it and the cluster serves chaos-mesh.org/v1alpha1), network faults are NetworkChaos objects.
  */
-export function unsupportedInCluster(f: FaultSpec, options: { chaosMesh?: boolean } = {}): string | undefined {
-  if (f.fault === 'network' && options.chaosMesh) return chaosMeshUnsupported(f.fault, f as unknown as Record<string, unknown>);
+export function unsupportedInCluster(f: FaultSpec, options: ClusterOptions = {}): string | undefined {
+  const serves = (kind: ChaosMeshKind): boolean => (Array.isArray(options.chaosMesh) ? options.chaosMesh.includes(kind) : options.chaosMesh === true);
+  if (f.fault === 'stress' && !serves('StressChaos')) {
+    return "a stress fault is Chaos Mesh's StressChaos: --chaos-mesh, where Chaos Mesh is installed";
+  }
+  if (f.fault === 'network' && serves('NetworkChaos')) return chaosMeshUnsupported(f.fault, f as unknown as Record<string, unknown>);
   if (f.fault === 'network') {
     if (f.toxic.type !== 'partition') {
       return `a network ${f.toxic.type} toxic needs something in the data path (toxiproxy locally; in a cluster Chaos Mesh's NetworkChaos: --chaos-mesh where Chaos Mesh is installed): only a partition (NetworkPolicy) runs in the cluster without it`;
@@ -407,7 +416,7 @@ export function unsupportedInCluster(f: FaultSpec, options: { chaosMesh?: boolea
 }
 
 /** Why an experiment cannot run in the cluster lab, or nothing. */
-export function clusterProblems(e: Experiment, options: { chaosMesh?: boolean } = {}): string[] {
+export function clusterProblems(e: Experiment, options: ClusterOptions = {}): string[] {
   const problems: string[] = [];
   if (!e.targets.includes('k8s')) problems.push(`its targets are ${e.targets.join(', ')} (add k8s once its faults and expectations hold in the cluster)`);
   e.method.forEach((f, i) => {

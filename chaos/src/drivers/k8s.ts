@@ -1,7 +1,8 @@
 /**
  * The Kubernetes lab's driver (`--target k8s`), with @kubernetes/client-node: pod delete by selector and blast radius,
  * a Deployment scaled to zero and back, NetworkPolicy partitions and isolation, and Istio VirtualService faults; with
- * `--chaos-mesh`, where the cluster serves chaos-mesh.org/v1alpha1, PodChaos and NetworkChaos objects (chaos-mesh-plan.ts).
+ * `--chaos-mesh`, where the cluster serves chaos-mesh.org/v1alpha1, PodChaos, NetworkChaos and StressChaos objects
+ * (chaos-mesh-plan.ts).
  * Every object it creates or patches carries MANAGED_BY=fleetlab-chaos, the run and fault ids and an expiry annotation;
  * a patched object also carries what it was (ORIGINAL_ANNOTATION), so `reset` restores it from the cluster alone.
  * What it changes is planned first (prepare) and the plan, with every original, goes into the ledger before any
@@ -205,8 +206,9 @@ export class K8sDriver implements Driver {
 
   /** Kill hits pods (by the components' selector, plus a `match` label selector), everything else whole components. */
   async select(target: Target, kind: FaultKind): Promise<string[]> {
-    // With Chaos Mesh, PodChaos picks the pods itself by the selector and mode (fault.target): the fault names components.
-    if (kind === 'kill' && (await this.usesChaosMesh(kind))) return target.components;
+    // With Chaos Mesh, PodChaos and StressChaos pick the pods themselves by the selector and mode (fault.target): the
+    // fault names components.
+    if ((kind === 'kill' || kind === 'stress') && (await this.usesChaosMesh(kind))) return target.components;
     if (kind !== 'kill') return selectTargets(target, target.components);
     const { core } = await this.clients();
     const list = await core.listNamespacedPod({ namespace: this.namespace, labelSelector: podSelector(target.components, target.mode === 'match' ? target.match : undefined) });
@@ -240,8 +242,13 @@ export class K8sDriver implements Driver {
         }
         return { kind: 'scale', namespace: ns, deployments };
       }
+      case 'stress':
+        throw new Error(`a stress fault is Chaos Mesh's StressChaos: --chaos-mesh, in a cluster that serves chaos-mesh.org/v1alpha1 StressChaos (docs/chaos.md, "Chaos Mesh")`);
       case 'freeze':
       case 'network': {
+        if (fault.kind === 'network' && (fault.params.toxic as { type?: string } | undefined)?.type !== 'partition') {
+          throw new Error(`a network ${(fault.params.toxic as { type?: string } | undefined)?.type} toxic is Chaos Mesh's NetworkChaos in a cluster: --chaos-mesh, where Chaos Mesh is installed`);
+        }
         const policies = await this.policies();
         const targets = await Promise.all(fault.components.map((c) => this.workload(c)));
         const plan = fault.kind === 'freeze'
@@ -462,6 +469,7 @@ export class K8sDriver implements Driver {
     switch (o.kind) {
       case 'PodChaos':
       case 'NetworkChaos':
+      case 'StressChaos':
         await ignoreNotFound(custom.deleteNamespacedCustomObject({ group: CHAOS_MESH_GROUP, version: CHAOS_MESH_VERSION, plural: CHAOS_MESH_PLURALS[o.kind], namespace: o.namespace, name: o.name }));
         return;
       case 'Deployment': {
