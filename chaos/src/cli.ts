@@ -29,9 +29,9 @@ const USAGE = `usage: npm run chaos -- <command>
 options: --lab-dir <dir> (or FLEETLAB_LAB_DIR) the local lab's run dir; --ledger <file> (or FLEETLAB_CHAOS_LEDGER)
   k8s: --context <name> (default: the kubeconfig's current one; KUBECONFIG names the file), --namespace <ns>
   (default ${DEFAULT_NAMESPACE}), --prometheus <url> (default ${K8S_PROMETHEUS}, Tilt's port-forward), --api-url <url>
-  (default ${K8S_API}, Tilt's port-forward of the api), --chaos-mesh (kill, freeze, outage, network and stress faults as
-  Chaos Mesh objects where the cluster serves chaos-mesh.org/v1alpha1), --skip-probes <reason> (faults only: no load, gate or
-  expectations; the reason is printed and in the verdict)
+  (default ${K8S_API}, Tilt's port-forward of the api), --chaos-mesh (kill, freeze, outage, network and stress faults
+  as Chaos Mesh objects where the cluster serves chaos-mesh.org/v1alpha1), --skip-probes <reason> (faults only: no
+  load, gate or expectations; the reason is printed and in the verdict)
 docs: docs/chaos.md`;
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -182,6 +182,7 @@ async function main(): Promise<number> {
           const status = await within(30_000, 'the cluster', driver.status());
           out(`cluster ${status.server} (context ${driver.ref.context}), namespace ${status.namespace}:`);
           for (const d of status.deployments) out(`  ${d.name.padEnd(10)} ${d.ready}/${d.replicas} ready`);
+          out(`  Chaos Mesh: ${status.chaosMesh.length > 0 ? `serves ${status.chaosMesh.join(', ')} (run … --chaos-mesh uses it)` : 'not installed (no chaos-mesh.org/v1alpha1)'}`);
           out(`  objects of this tool: ${status.objects.length === 0 ? 'none' : ''}`);
           for (const o of status.objects) out(`    ${o.kind} ${o.namespace}/${o.name} ${o.patched ? 'patched' : 'created'} by ${o.fault ?? '?'}, expires ${o.expiresAt ?? '?'}`);
         } catch (error) {

@@ -215,6 +215,7 @@ describe('without Chaos Mesh CRDs, --chaos-mesh leaves the driver on its own obj
     expect(((await d.prepare(network)) as K8sPlan).kind).toBe('policies');
     // reset and status look for Chaos Mesh objects only where the cluster serves them.
     expect((await d.labelled()).filter((o) => o.kind === 'PodChaos' || o.kind === 'NetworkChaos')).toEqual([]);
+    expect((await d.status()).chaosMesh).toEqual([]);
   });
 
   it('the CLI says Chaos Mesh is not installed and refuses a latency toxic, as without the flag', async () => {
@@ -374,6 +375,7 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
     expect(later.code, later.output).toBe(0);
     expect(later.output.match(/reverted (PodChaos|NetworkChaos) \S+ .*: past its expiry/g), later.output).toHaveLength(2);
     expect(later.output).toContain('objects of this tool: none');
+    expect(later.output).toContain('Chaos Mesh: serves PodChaos, NetworkChaos, StressChaos (run … --chaos-mesh uses it)');
     expect(await chaosMeshObjects()).toEqual(new Map());
   }, 180_000);
 

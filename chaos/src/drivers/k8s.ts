@@ -534,14 +534,14 @@ export class K8sDriver implements Driver {
     }
   }
 
-  async status(): Promise<{ server: string; namespace: string; deployments: Array<{ name: string; replicas: number; ready: number }>; objects: LabelledObject[] }> {
+  async status(): Promise<{ server: string; namespace: string; deployments: Array<{ name: string; replicas: number; ready: number }>; objects: LabelledObject[]; chaosMesh: ChaosMeshKind[] }> {
     const { apps } = await this.clients();
     const deployments = [];
     for (const name of Object.values(WORKLOADS)) {
       const d = await ignoreNotFound(apps.readNamespacedDeployment({ name, namespace: this.namespace }));
       if (d) deployments.push({ name, replicas: d.spec?.replicas ?? 0, ready: d.status?.readyReplicas ?? 0 });
     }
-    return { server: await this.server(), namespace: this.namespace, deployments, objects: await this.labelled() };
+    return { server: await this.server(), namespace: this.namespace, deployments, objects: await this.labelled(), chaosMesh: [...(await this.chaosMeshKinds())] };
   }
 }
 
