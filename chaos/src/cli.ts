@@ -29,8 +29,9 @@ const USAGE = `usage: npm run chaos -- <command>
 options: --lab-dir <dir> (or FLEETLAB_LAB_DIR) the local lab's run dir; --ledger <file> (or FLEETLAB_CHAOS_LEDGER)
   k8s: --context <name> (default: the kubeconfig's current one; KUBECONFIG names the file), --namespace <ns>
   (default ${DEFAULT_NAMESPACE}), --prometheus <url> (default ${K8S_PROMETHEUS}, Tilt's port-forward), --api-url <url>
-  (default ${K8S_API}, Tilt's port-forward of the api), --skip-probes <reason> (faults only: no load, gate or
-  expectations; the reason is printed and in the verdict)
+  (default ${K8S_API}, Tilt's port-forward of the api), --chaos-mesh (kill, freeze, outage, network and stress faults
+  as Chaos Mesh objects where the cluster serves chaos-mesh.org/v1alpha1), --skip-probes <reason> (faults only: no
+  load, gate or expectations; the reason is printed and in the verdict)
 docs: docs/chaos.md`;
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -56,6 +57,7 @@ async function main(): Promise<number> {
       prometheus: { type: 'string' },
       'api-url': { type: 'string' },
       'skip-probes': { type: 'string' },
+      'chaos-mesh': { type: 'boolean', default: false },
       'lab-dir': { type: 'string' },
       ledger: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -75,7 +77,7 @@ async function main(): Promise<number> {
   // KUBECONFIG as client-node reads it; a single file is recorded in the ledger so a later command finds this cluster.
   const kubeconfig = process.env.KUBECONFIG && !process.env.KUBECONFIG.includes(':') ? process.env.KUBECONFIG : undefined;
   const cluster = (): K8sDriver =>
-    new K8sDriver({ kubeconfig, context: values.context, namespace: values.namespace }, values.prometheus ?? K8S_PROMETHEUS, values['api-url'] ?? K8S_API);
+    new K8sDriver({ kubeconfig, context: values.context, namespace: values.namespace, chaosMesh: values['chaos-mesh'] }, values.prometheus ?? K8S_PROMETHEUS, values['api-url'] ?? K8S_API);
 
   // Whatever the command: faults a crashed runner left behind go first.
   if (command !== 'list' && command !== 'show' && command !== 'validate') {
@@ -119,12 +121,19 @@ async function main(): Promise<number> {
       const loaded = loadExperiment(name);
       let driver: LocalDriver | K8sDriver;
       if (values.target === 'k8s') {
-        const problems = clusterProblems(loaded.experiment);
-        if (problems.length > 0) {
+        const k8sDriver = values['chaos-mesh'] || clusterProblems(loaded.experiment).length === 0 ? await cluster().connect() : undefined;
+        // --chaos-mesh: the faults Chaos Mesh does natively become its objects, if the cluster serves chaos-mesh.org/v1alpha1.
+        const chaosMesh = values['chaos-mesh'] && k8sDriver ? [...(await within(30_000, 'API discovery', k8sDriver.chaosMeshKinds()))] : [];
+        if (values['chaos-mesh']) {
+          out(chaosMesh.length > 0
+            ? `chaos: Chaos Mesh serves ${chaosMesh.join(', ')}: kill, freeze, outage, network and stress faults are Chaos Mesh objects (docs/chaos.md, "Chaos Mesh")`
+            : 'chaos: --chaos-mesh, but the cluster does not serve chaos-mesh.org/v1alpha1 (Chaos Mesh is not installed): the driver\'s own objects instead');
+        }
+        const problems = clusterProblems(loaded.experiment, { chaosMesh });
+        if (problems.length > 0 || !k8sDriver) {
           out(`chaos: ${loaded.name} does not run in the cluster lab:\n  ${problems.join('\n  ')}\n(docs/chaos.md, "The Kubernetes driver")`);
           return 2;
         }
-        const k8sDriver = await cluster().connect();
         out(`chaos: cluster ${await k8sDriver.server()} (context ${k8sDriver.ref.context}), namespace ${k8sDriver.namespace}; Prometheus ${k8sDriver.prometheusUrl}, api ${k8sDriver.apiUrl}`);
         for (const swept of await within(30_000, 'the expiry sweep', k8sDriver.sweepExpired())) out(`chaos: reverted ${swept}: past its expiry`);
         driver = k8sDriver;
@@ -173,6 +182,7 @@ async function main(): Promise<number> {
           const status = await within(30_000, 'the cluster', driver.status());
           out(`cluster ${status.server} (context ${driver.ref.context}), namespace ${status.namespace}:`);
           for (const d of status.deployments) out(`  ${d.name.padEnd(10)} ${d.ready}/${d.replicas} ready`);
+          out(`  Chaos Mesh: ${status.chaosMesh.length > 0 ? `serves ${status.chaosMesh.join(', ')} (run … --chaos-mesh uses it)` : 'not installed (no chaos-mesh.org/v1alpha1)'}`);
           out(`  objects of this tool: ${status.objects.length === 0 ? 'none' : ''}`);
           for (const o of status.objects) out(`    ${o.kind} ${o.namespace}/${o.name} ${o.patched ? 'patched' : 'created'} by ${o.fault ?? '?'}, expires ${o.expiresAt ?? '?'}`);
         } catch (error) {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { cacheDir } from '@fleetlab/local';
 import type { LabRef } from './drivers/driver';
-import type { FaultKind } from './schema';
+import type { FaultKind, Target } from './schema';
 
 export type LabTarget = 'local' | 'k8s';
 
@@ -23,6 +23,8 @@ export interface AppliedFault {
   expiresAt: number;
   /** The run it belongs to (labels on what the Kubernetes driver creates). */
   runId?: string;
+  /** The blast radius as the experiment gave it (Chaos Mesh selects pods by it itself). */
+  target?: Target;
   /** The driver's plan, with the originals of whatever it changes (Kubernetes: specs, replicas), recorded first. */
   plan?: unknown;
 }

@@ -186,7 +186,7 @@ export async function runExperiment(options: RunOptions): Promise<RunReport> {
     if (components.length === 0) throw new Error(`fault ${index} (${spec.fault}) selects nothing${candidates ? ` from ${candidates.join(', ')}` : ` (${spec.target.components.join(', ')}, mode ${spec.target.mode})`}`);
     const { fault: kind, target: _target, name: label, after: _after, duration: _duration, ...params } = spec;
     const lasts = spec.duration ?? e.duration;
-    const fault: AppliedFault = { id: `${runId}-${index}`, kind, components, params, expiresAt: Date.now() + lasts, runId };
+    const fault: AppliedFault = { id: `${runId}-${index}`, kind, components, params, expiresAt: Date.now() + lasts, runId, target: spec.target };
     // What the driver will change, with the originals, goes into the ledger with the fault (Kubernetes).
     if (driver.prepare) fault.plan = await driver.prepare(fault);
     const record: FaultRecord = { id: fault.id, name: label ?? `${kind} ${components.join(',')}`, kind, components, params, expiresAt: fault.expiresAt };

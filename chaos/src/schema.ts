@@ -116,9 +116,28 @@ const httpFault = z
   })
   .strict();
 
+/**
+ * CPU and memory stress inside the target's pods: Chaos Mesh's StressChaos (stress-ng in the pods' cgroups), so the
+ * cluster lab with `--chaos-mesh` only (an experiment listing `local` in its targets cannot have one).
+ */
+const stressFault = z
+  .object({
+    fault: z.literal('stress'),
+    target,
+    /** stress-ng CPU workers, each loading one CPU to `load` percent. */
+    cpu: z.object({ workers: z.number().int().min(1).max(64), load: z.number().int().min(1).max(100).default(100) }).strict().optional(),
+    /** stress-ng memory workers, each holding `size` (bytes with a unit, e.g. 256MB, or a share of the memory, e.g. 50%). */
+    memory: z
+      .object({ workers: z.number().int().min(1).max(64), size: z.string().regex(/^\d+(B|KB|MB|GB|%)$/, 'a size such as 256MB or 50%') })
+      .strict()
+      .optional(),
+    ...faultCommon,
+  })
+  .strict();
+
 /** Discriminated on `fault`, so a problem is reported on the field of the kind written, not as "Invalid input". */
 export const fault = z
-  .discriminatedUnion('fault', [killFault, freezeFault, outageFault, networkFault, httpFault])
+  .discriminatedUnion('fault', [killFault, freezeFault, outageFault, networkFault, httpFault, stressFault])
   .superRefine((f, ctx) => {
     if (f.fault === 'network') {
       f.target.components.forEach((c, i) => {
@@ -126,6 +145,9 @@ export const fault = z
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['target', 'components', i], message: `a network fault starts at a service, not ${c}` });
         }
       });
+    }
+    if (f.fault === 'stress' && !f.cpu && !f.memory) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cpu'], message: 'a stress fault needs cpu, memory or both' });
     }
     if (f.fault === 'http') {
       if (f.delayMs === undefined && f.abortStatus === undefined) {
@@ -247,6 +269,9 @@ export const experiment = z
     e.method.forEach((f, i) => {
       const lasts = f.duration ?? e.duration;
       if (lasts <= 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['method', i, 'duration'], message: 'a fault must last longer than 0' });
+      if (f.fault === 'stress' && e.targets.includes('local')) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['method', i, 'fault'], message: "a stress fault is Chaos Mesh's StressChaos, cluster only: targets [k8s]" });
+      }
     });
     if (e.duration > 30 * 60_000) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['duration'], message: 'at most 30m: a fault should never outlive the people watching it' });

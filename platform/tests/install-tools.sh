@@ -2,7 +2,7 @@
 # Installs the tools that check the Kubernetes lab into the cache, idempotently: kustomize, kubeconform, istioctl,
 # promtool, real Tilt, kube-apiserver and etcd (built from platform/tools with Go), the Kubernetes JSON
 # schemas of PyPI's kubernetes-validate,
-# and Istio's CRDs. Usage: bash platform/tests/install-tools.sh   (cache: ${FLEETLAB_CACHE:-$HOME/.cache/fleetlab})
+# Istio's CRDs and Chaos Mesh's CRDs. Usage: bash platform/tests/install-tools.sh   (cache: ${FLEETLAB_CACHE:-$HOME/.cache/fleetlab})
 # First run: about 15 minutes on 2 cores, mostly istioctl's and promtool's builds; later runs: seconds.
 set -euo pipefail
 
@@ -114,5 +114,8 @@ mkdir -p "$(dirname "$crds")"
 cp "$istio_dir/manifests/charts/base/files/crd-all.gen.yaml" "$crds"
 chmod 644 "$crds"
 say "istio CRDs: $crds"
+
+# Chaos Mesh's CRDs, from its Go module at the commit platform/chaos-mesh/crds.sh pins.
+say "chaos mesh CRDs: $(bash "$repo/platform/chaos-mesh/crds.sh")"
 
 say "ready in $bin: $(cd "$bin" && ls | tr '\n' ' ')"

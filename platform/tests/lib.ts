@@ -11,6 +11,8 @@ export const TOOLS = join(CACHE, 'k8s-tools');
 export const BIN = join(TOOLS, 'bin');
 export const SCHEMAS = join(TOOLS, 'schemas', 'kubernetes');
 export const ISTIO_CRDS = join(TOOLS, 'istio', 'crd-all.gen.yaml');
+/** Chaos Mesh's CRDs (manifests/crd.yaml of its Go module at the commit install-tools.sh pins). */
+export const CHAOS_MESH_CRDS = join(TOOLS, 'chaos-mesh', 'crd.yaml');
 /** The Kubernetes versions every manifest must validate against: the oldest the lab supports and the newest schemas. */
 export const KUBERNETES_VERSIONS = ['1.31.0', '1.37.0'];
 

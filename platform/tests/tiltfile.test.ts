@@ -422,11 +422,13 @@ describe('Tiltfile, loaded by real Tilt', () => {
   }, 120_000);
 
   describe('chaos experiment buttons', () => {
-    for (const flags of [[], ['no-observability']]) {
-      it(`one per experiment the cluster runs, with chaos-status and chaos-reset, manual only${flags.length ? ` (--${flags[0]})` : ''}`, async () => {
+    for (const flags of [[], ['no-observability'], ['chaos-mesh'], ['chaos-mesh', 'no-observability']]) {
+      it(`one per experiment the cluster runs, with chaos-status and chaos-reset, manual only${flags.length ? ` (${profileName(flags)})` : ''}`, async () => {
         const r = await tiltfileResult(flags);
-        const observability = flags.length === 0;
-        const buttons = r.Manifests.filter((m) => m.Name.startsWith('chaos-') && !m.Name.startsWith('chaos-kill-'));
+        const observability = !flags.includes('no-observability');
+        const chaosMesh = flags.includes('chaos-mesh');
+        expect(problems(r)).toEqual([]);
+        const buttons = r.Manifests.filter((m) => m.Name.startsWith('chaos-') && !m.Name.startsWith('chaos-kill-') && m.Name !== 'chaos-mesh-crds');
         expect(buttons.map((m) => m.Name)).toEqual(CHAOS_BUTTONS);
         // At least the seven experiments whose faults and expectations hold in the cluster (docs/chaos.md).
         expect(CHAOS.filter((e) => e.k8s).length).toBeGreaterThanOrEqual(7);
@@ -437,10 +439,19 @@ describe('Tiltfile, loaded by real Tilt', () => {
             continue;
           }
           expect(commandOf(button!)).toBe(
-            `npm run chaos -- run ${e.name} --target k8s${observability ? '' : " --skip-probes 'no Prometheus in this profile (tilt up -- --no-observability)'"}`,
+            `npm run chaos -- run ${e.name} --target k8s${chaosMesh ? ' --chaos-mesh' : ''}${observability ? '' : " --skip-probes 'no Prometheus in this profile (tilt up -- --no-observability)'"}`,
           );
-          expect(button!.ResourceDependencies).toEqual(observability ? ['api', 'prometheus'] : ['api']);
+          expect(button!.ResourceDependencies).toEqual([...(observability ? ['api', 'prometheus'] : ['api']), ...(chaosMesh ? ['chaos-mesh-crds'] : [])]);
           expect(linksOf(button!).map((l) => l.url)).toEqual(observability ? ['http://localhost:9090/alerts', 'http://localhost:3300/d/fleetlab-overview/fleetlab-overview'] : []);
+        }
+        // --chaos-mesh: Chaos Mesh's CRDs applied server-side on tilt up, from the pinned module (platform/chaos-mesh/crds.sh).
+        const crds = manifest(r, 'chaos-mesh-crds');
+        if (chaosMesh) {
+          expect(commandOf(crds!)).toBe('kubectl apply --server-side --force-conflicts -f "$(bash platform/chaos-mesh/crds.sh)"');
+          expect(crds!.TriggerMode).not.toBe(TRIGGER_MODE_MANUAL);
+          expect(crds!.Labels).toEqual({ experiments: 'experiments' });
+        } else {
+          expect(crds).toBeUndefined();
         }
         expect(commandOf(manifest(r, 'chaos-status')!)).toBe('npm run chaos -- status --target k8s');
         expect(commandOf(manifest(r, 'chaos-reset')!)).toBe('npm run chaos -- reset --target k8s');

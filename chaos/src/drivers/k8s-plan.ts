@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Experiment, FaultSpec } from '../schema';
+import { chaosMeshUnsupported, type ChaosMeshKind } from './chaos-mesh-plan';
 
 /**
  * On every object the driver creates or patches: `reset` finds them by this, across namespaces. Not
@@ -386,11 +387,24 @@ export function ownVirtualService(params: HttpFaultParams, service: string, name
 // ---------------------------------------------------------------------------------------------------------------------
 // Which experiments the cluster lab can run, and why not.
 
-/** Why a fault cannot be done in the cluster lab by this driver, or undefined when it can. */
-export function unsupportedInCluster(f: FaultSpec): string | undefined {
+/** Chaos Mesh in use (--chaos-mesh and served): true, or the kinds the cluster serves. */
+export interface ClusterOptions {
+  chaosMesh?: boolean | readonly ChaosMeshKind[];
+}
+
+/**
+ * Why a fault cannot be done in the cluster lab by this driver, or undefined when it can. With `chaosMesh` (the run
+ * asked for it and the cluster serves chaos-mesh.org/v1alpha1), network faults are NetworkChaos objects.
+ */
+export function unsupportedInCluster(f: FaultSpec, options: ClusterOptions = {}): string | undefined {
+  const serves = (kind: ChaosMeshKind): boolean => (Array.isArray(options.chaosMesh) ? options.chaosMesh.includes(kind) : options.chaosMesh === true);
+  if (f.fault === 'stress' && !serves('StressChaos')) {
+    return "a stress fault is Chaos Mesh's StressChaos: --chaos-mesh, where Chaos Mesh is installed";
+  }
+  if (f.fault === 'network' && serves('NetworkChaos')) return chaosMeshUnsupported(f.fault, f as unknown as Record<string, unknown>);
   if (f.fault === 'network') {
     if (f.toxic.type !== 'partition') {
-      return `a network ${f.toxic.type} toxic needs something in the data path (toxiproxy locally; in a cluster Chaos Mesh's NetworkChaos, which this driver does not build): only a partition (NetworkPolicy) runs in the cluster`;
+      return `a network ${f.toxic.type} toxic needs something in the data path (toxiproxy locally; in a cluster Chaos Mesh's NetworkChaos: --chaos-mesh where Chaos Mesh is installed): only a partition (NetworkPolicy) runs in the cluster without it`;
     }
     if (f.toxicity < 1) return 'a NetworkPolicy partition cuts every connection: toxicity below 1 is local only';
     if (f.direction !== 'both') return 'a NetworkPolicy partition cuts both directions: direction must be both';
@@ -402,11 +416,11 @@ export function unsupportedInCluster(f: FaultSpec): string | undefined {
 }
 
 /** Why an experiment cannot run in the cluster lab, or nothing. */
-export function clusterProblems(e: Experiment): string[] {
+export function clusterProblems(e: Experiment, options: ClusterOptions = {}): string[] {
   const problems: string[] = [];
   if (!e.targets.includes('k8s')) problems.push(`its targets are ${e.targets.join(', ')} (add k8s once its faults and expectations hold in the cluster)`);
   e.method.forEach((f, i) => {
-    const why = unsupportedInCluster(f);
+    const why = unsupportedInCluster(f, options);
     if (why) problems.push(`method.${i} (${f.fault}): ${why}`);
   });
   return problems;

@@ -1,6 +1,8 @@
 /**
  * The Kubernetes lab's driver (`--target k8s`), with @kubernetes/client-node: pod delete by selector and blast radius,
- * a Deployment scaled to zero and back, NetworkPolicy partitions and isolation, and Istio VirtualService faults.
+ * a Deployment scaled to zero and back, NetworkPolicy partitions and isolation, and Istio VirtualService faults; with
+ * `--chaos-mesh`, where the cluster serves chaos-mesh.org/v1alpha1, PodChaos, NetworkChaos and StressChaos objects
+ * (chaos-mesh-plan.ts).
  * Every object it creates or patches carries MANAGED_BY=fleetlab-chaos, the run and fault ids and an expiry annotation;
  * a patched object also carries what it was (ORIGINAL_ANNOTATION), so `reset` restores it from the cluster alone.
  * What it changes is planned first (prepare) and the plan, with every original, goes into the ledger before any
@@ -16,6 +18,10 @@ import {
   isolationPlan, marks, objectName, ownVirtualService, partitionPlan, podSelector, withHttpFault, workload,
   type HttpFaultParams, type NetworkPolicyObject, type NetworkPolicySpec, type VirtualServiceSpec, type Workload,
 } from './k8s-plan';
+import {
+  CHAOS_MESH_GROUP, CHAOS_MESH_PLURALS, CHAOS_MESH_VERSION, chaosMeshKindOf, chaosMeshObject, chaosMeshUnsupported,
+  type ChaosMeshKind,
+} from './chaos-mesh-plan';
 
 const ISTIO = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' } as const;
 /**
@@ -41,12 +47,23 @@ export type K8sPlan =
       namespace: string;
       patch: Array<{ name: string; original: VirtualServiceSpec; spec: VirtualServiceSpec }>;
       create: Array<{ name: string; spec: VirtualServiceSpec }>;
+    }
+  | {
+      /** Chaos Mesh objects (--chaos-mesh, where the cluster serves chaos-mesh.org/v1alpha1): created, deleted on revert. */
+      kind: 'chaos-mesh';
+      namespace: string;
+      create: Array<{ kind: ChaosMeshKind; name: string; spec: Record<string, unknown> }>;
     };
 
 export interface K8sLabRef {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
+  /**
+   * Express the faults Chaos Mesh does natively as Chaos Mesh objects, where the cluster serves
+   * chaos-mesh.org/v1alpha1 (`--chaos-mesh`); elsewhere, and without it, the driver's own objects.
+   */
+  chaosMesh?: boolean;
 }
 
 interface Clients {
@@ -87,7 +104,7 @@ function describe(error: unknown): string {
 }
 
 export interface LabelledObject {
-  kind: 'NetworkPolicy' | 'VirtualService' | 'Deployment';
+  kind: 'NetworkPolicy' | 'VirtualService' | 'Deployment' | ChaosMeshKind;
   namespace: string;
   name: string;
   fault?: string;
@@ -101,6 +118,7 @@ export class K8sDriver implements Driver {
   readonly target = 'k8s' as const;
   readonly namespace: string;
   private clientsPromise?: Promise<Clients>;
+  private chaosMeshPromise?: Promise<Set<ChaosMeshKind>>;
 
   constructor(
     readonly ref: K8sLabRef,
@@ -150,6 +168,30 @@ export class K8sDriver implements Driver {
     return this.clientsPromise;
   }
 
+  /** The Chaos Mesh kinds the cluster serves (API discovery of chaos-mesh.org/v1alpha1); empty where it is not installed. */
+  chaosMeshKinds(): Promise<Set<ChaosMeshKind>> {
+    this.chaosMeshPromise ??= (async () => {
+      const { custom } = await this.clients();
+      try {
+        const list = await custom.getAPIResources({ group: CHAOS_MESH_GROUP, version: CHAOS_MESH_VERSION });
+        const plurals = new Set(list.resources.map((r) => r.name));
+        return new Set((Object.keys(CHAOS_MESH_PLURALS) as ChaosMeshKind[]).filter((k) => plurals.has(CHAOS_MESH_PLURALS[k])));
+      } catch (error) {
+        if (statusOf(error) === 404) return new Set<ChaosMeshKind>();
+        throw error;
+      }
+    })();
+    return this.chaosMeshPromise;
+  }
+
+  /** Whether this fault goes to Chaos Mesh: asked for (--chaos-mesh), served by the cluster, and natively expressible. */
+  async usesChaosMesh(kind: FaultKind, params: Record<string, unknown> = {}): Promise<boolean> {
+    if (!this.ref.chaosMesh) return false;
+    const cmKind = chaosMeshKindOf(kind);
+    if (!cmKind || chaosMeshUnsupported(kind, params)) return false;
+    return (await this.chaosMeshKinds()).has(cmKind);
+  }
+
   private async patchOptions(strategy: 'merge' | 'json'): Promise<k8s.ConfigurationOptions> {
     const { mod } = await this.clients();
     return mod.setHeaderOptions('Content-Type', strategy === 'merge' ? mod.PatchStrategy.MergePatch : mod.PatchStrategy.JsonPatch);
@@ -164,6 +206,9 @@ export class K8sDriver implements Driver {
 
   /** Kill hits pods (by the components' selector, plus a `match` label selector), everything else whole components. */
   async select(target: Target, kind: FaultKind): Promise<string[]> {
+    // With Chaos Mesh, PodChaos and StressChaos pick the pods themselves by the selector and mode (fault.target): the
+    // fault names components.
+    if ((kind === 'kill' || kind === 'stress') && (await this.usesChaosMesh(kind))) return target.components;
     if (kind !== 'kill') return selectTargets(target, target.components);
     const { core } = await this.clients();
     const list = await core.listNamespacedPod({ namespace: this.namespace, labelSelector: podSelector(target.components, target.mode === 'match' ? target.match : undefined) });
@@ -175,6 +220,11 @@ export class K8sDriver implements Driver {
   /** Reads what the fault will change and returns the plan, with every original, for the ledger. Changes nothing. */
   async prepare(fault: AppliedFault): Promise<K8sPlan> {
     const ns = this.namespace;
+    if (await this.usesChaosMesh(fault.kind, fault.params)) {
+      // Chaos Mesh's own duration is the fault's: its controller recovers the fault even if nothing of this tool runs again.
+      const object = chaosMeshObject(fault, ns, fault.expiresAt - Date.now(), objectName(fault.id, fault.kind));
+      return { kind: 'chaos-mesh', namespace: ns, create: [object] };
+    }
     switch (fault.kind) {
       case 'kill':
         return { kind: 'pods', namespace: ns, pods: fault.components };
@@ -192,8 +242,13 @@ export class K8sDriver implements Driver {
         }
         return { kind: 'scale', namespace: ns, deployments };
       }
+      case 'stress':
+        throw new Error(`a stress fault is Chaos Mesh's StressChaos: --chaos-mesh, in a cluster that serves chaos-mesh.org/v1alpha1 StressChaos (docs/chaos.md, "Chaos Mesh")`);
       case 'freeze':
       case 'network': {
+        if (fault.kind === 'network' && (fault.params.toxic as { type?: string } | undefined)?.type !== 'partition') {
+          throw new Error(`a network ${(fault.params.toxic as { type?: string } | undefined)?.type} toxic is Chaos Mesh's NetworkChaos in a cluster: --chaos-mesh, where Chaos Mesh is installed`);
+        }
         const policies = await this.policies();
         const targets = await Promise.all(fault.components.map((c) => this.workload(c)));
         const plan = fault.kind === 'freeze'
@@ -317,6 +372,17 @@ export class K8sDriver implements Driver {
           });
         }
         return;
+      case 'chaos-mesh':
+        for (const c of plan.create) {
+          await custom.createNamespacedCustomObject({
+            group: CHAOS_MESH_GROUP,
+            version: CHAOS_MESH_VERSION,
+            plural: CHAOS_MESH_PLURALS[c.kind],
+            namespace: ns,
+            body: { apiVersion: `${CHAOS_MESH_GROUP}/${CHAOS_MESH_VERSION}`, kind: c.kind, metadata: { name: c.name, namespace: ns, labels: created(m.labels), annotations: m.annotations }, spec: c.spec },
+          });
+        }
+        return;
     }
   }
 
@@ -348,6 +414,12 @@ export class K8sDriver implements Driver {
           await ignoreNotFound(custom.patchNamespacedCustomObject({ ...ISTIO, namespace: ns, name: v.name, body: unmark() }, await this.patchOptions('merge')));
         }
         return;
+      case 'chaos-mesh':
+        // Deleting the object is how Chaos Mesh recovers a fault (its controller restores the pods, then drops its finalizer).
+        for (const c of plan.create) {
+          await ignoreNotFound(custom.deleteNamespacedCustomObject({ group: CHAOS_MESH_GROUP, version: CHAOS_MESH_VERSION, plural: CHAOS_MESH_PLURALS[c.kind], namespace: ns, name: c.name }));
+        }
+        return;
     }
   }
 
@@ -376,6 +448,11 @@ export class K8sDriver implements Driver {
     } catch (error) {
       if (statusOf(error) !== 404) throw error; // no Istio: no VirtualService of ours either
     }
+    // Chaos Mesh objects, whether or not this command asked for Chaos Mesh: reset and the sweep find every one.
+    for (const kind of await this.chaosMeshKinds()) {
+      const list = (await custom.listCustomObjectForAllNamespaces({ group: CHAOS_MESH_GROUP, version: CHAOS_MESH_VERSION, plural: CHAOS_MESH_PLURALS[kind], labelSelector: MANAGED })) as { items: Array<{ metadata: k8s.V1ObjectMeta }> };
+      for (const o of list.items) out.push(describeObject(kind, o.metadata));
+    }
     return out;
   }
 
@@ -390,6 +467,11 @@ export class K8sDriver implements Driver {
       return text === undefined ? undefined : JSON.parse(text);
     };
     switch (o.kind) {
+      case 'PodChaos':
+      case 'NetworkChaos':
+      case 'StressChaos':
+        await ignoreNotFound(custom.deleteNamespacedCustomObject({ group: CHAOS_MESH_GROUP, version: CHAOS_MESH_VERSION, plural: CHAOS_MESH_PLURALS[o.kind], namespace: o.namespace, name: o.name }));
+        return;
       case 'Deployment': {
         const before = (await original(() => ignoreNotFound(apps.readNamespacedDeployment({ name: o.name, namespace: o.namespace })))) as { replicas?: number } | undefined;
         if (before?.replicas !== undefined) await ignoreNotFound(apps.patchNamespacedDeploymentScale({ name: o.name, namespace: o.namespace, body: { spec: { replicas: before.replicas } } }, merge));
@@ -452,14 +534,14 @@ export class K8sDriver implements Driver {
     }
   }
 
-  async status(): Promise<{ server: string; namespace: string; deployments: Array<{ name: string; replicas: number; ready: number }>; objects: LabelledObject[] }> {
+  async status(): Promise<{ server: string; namespace: string; deployments: Array<{ name: string; replicas: number; ready: number }>; objects: LabelledObject[]; chaosMesh: ChaosMeshKind[] }> {
     const { apps } = await this.clients();
     const deployments = [];
     for (const name of Object.values(WORKLOADS)) {
       const d = await ignoreNotFound(apps.readNamespacedDeployment({ name, namespace: this.namespace }));
       if (d) deployments.push({ name, replicas: d.spec?.replicas ?? 0, ready: d.status?.readyReplicas ?? 0 });
     }
-    return { server: await this.server(), namespace: this.namespace, deployments, objects: await this.labelled() };
+    return { server: await this.server(), namespace: this.namespace, deployments, objects: await this.labelled(), chaosMesh: [...(await this.chaosMeshKinds())] };
   }
 }
 

@@ -57,6 +57,7 @@ export class LocalDriver implements Driver {
   }
 
   async inject(fault: AppliedFault): Promise<void> {
+    if (fault.kind === 'stress') throw new Error(`fault ${fault.id}: a stress fault is Chaos Mesh's StressChaos, cluster only (--target k8s --chaos-mesh)`);
     if (fault.kind === 'http' && fault.params.header !== undefined) {
       throw new Error(`fault ${fault.id}: header is an Istio match, Kubernetes only; the local lab's api fault matches by pathPrefix`);
     }
