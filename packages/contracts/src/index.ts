@@ -3,3 +3,4 @@ export * from './messages';
 export * from './routes';
 export * from './socket';
 export * from './read-models';
+export * from './http';
