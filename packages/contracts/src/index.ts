@@ -4,3 +4,4 @@ export * from './routes';
 export * from './socket';
 export * from './read-models';
 export * from './http';
+export * from './trip-status';

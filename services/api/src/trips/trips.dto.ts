@@ -1,5 +1,5 @@
 /** Trip shapes: their schemas are in @fleetlab/contracts (http.ts); here, how a stored trip becomes its view. */
-import { ListTripsQuery, StartTripBody, type TripView } from '@fleetlab/contracts';
+import { ListTripsQuery, StartTripBody, tripStatus, type TripView } from '@fleetlab/contracts';
 import type { TripDoc } from './trip.schema';
 
 export { ListTripsQuery, StartTripBody, type TripView };
@@ -16,13 +16,14 @@ function iso(value: Date | string | undefined | null): string | undefined {
  */
 export function toTripView(doc: TripDoc, fleetCancelledAt?: Date): TripView {
   const count = typeof doc.count === 'number' ? doc.count : 0;
-  const cancelledByFleet = fleetCancelledAt !== undefined && (doc.status === 'requested' || doc.status === 'running');
+  const status = tripStatus(doc.status, { fleetCancelled: fleetCancelledAt !== undefined });
+  const cancelledByFleet = status === 'cancelled' && doc.status !== 'cancelled';
   const view: TripView = {
     tripId: doc._id,
     routeId: doc.routeId,
     vehicleId: doc.vehicleId,
     clientId: doc.clientId ?? '',
-    status: cancelledByFleet ? 'cancelled' : doc.status,
+    status,
     requestedAt: iso(doc.requestedAt) ?? '',
     count,
     total: doc.total,
