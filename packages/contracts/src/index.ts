@@ -5,3 +5,4 @@ export * from './socket';
 export * from './read-models';
 export * from './http';
 export * from './trip-status';
+export * from './documents';

@@ -1,22 +1,7 @@
-import { TripStatus, tripStatus, type LngLat, type NewPosition } from '@fleetlab/contracts';
+import { TripStatus, tripStatus, type NewPosition, type PartialTripDocument } from '@fleetlab/contracts';
 
-/** A `trips` document as the consumer writes it (the api writes the rest: docs/architecture.md). */
-export interface TripDocument {
-  _id: string;
-  routeId?: string;
-  vehicleId?: string;
-  clientId?: string;
-  fleetId?: string;
-  status?: TripStatus;
-  requestedAt?: Date;
-  startedAt?: Date;
-  finishedAt?: Date;
-  lastPosition?: LngLat;
-  lastSeq?: number;
-  lastTs?: Date;
-  count?: number;
-  total?: number;
-}
+/** A `trips` document as the consumer finds and writes it (declared in @fleetlab/contracts, documents.ts). */
+export type TripDocument = PartialTripDocument;
 
 /** What the projection needs to know of a stored trip (fleetId and vehicleId: to record a fleet trip's status). */
 export type TripState = Pick<TripDocument, '_id' | 'status' | 'lastSeq' | 'startedAt' | 'fleetId' | 'vehicleId'>;

@@ -2,7 +2,14 @@
  * Pure parts of the trip read models (docs/architecture.md, "Read models"): how a trip list is laid out in
  * `trip_index` and how a fleet's progress documents turn into counts and statuses. No I/O here.
  */
-import { FLEET_PROGRESS_BLOCK, TRIP_INDEX_PAGE, tripStatus, type TripStatus } from '@fleetlab/contracts';
+import {
+  FLEET_PROGRESS_BLOCK,
+  TRIP_INDEX_PAGE,
+  tripStatus,
+  type FleetProgressDocument,
+  type TripIndexDocument,
+  type TripStatus,
+} from '@fleetlab/contracts';
 
 /** A `trip_index` entry that stands for every trip of a fleet (vehicle order), rather than one trip. */
 export const FLEET_REF = '@';
@@ -15,18 +22,8 @@ export function refFleetId(entry: string): string | undefined {
   return entry.startsWith(FLEET_REF) ? entry.slice(FLEET_REF.length) : undefined;
 }
 
-/** A head `{_id: key, n}` and pages `{_id: key#page, ids: {slot: entry}}` of one list. */
-export interface IndexPage {
-  _id: string;
-  ids?: Record<string, string>;
-}
-
-export interface ProgressDoc {
-  _id: string;
-  running?: Record<string, number>;
-  finished?: Record<string, number>;
-  cancelled?: Record<string, number>;
-}
+export type IndexPage = TripIndexDocument;
+export type ProgressDoc = FleetProgressDocument;
 
 /** Pages holding slots [from, to). */
 export function pagesOf(from: number, to: number): number[] {
