@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import type { FleetCancelled } from '@fleetlab/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CreateFleetBody } from './fleets.dto';
 import { FleetsService, type FleetCreated, type FleetView } from './fleets.service';
@@ -20,7 +21,7 @@ export class FleetsController {
 
   @Delete(':id')
   @HttpCode(202)
-  cancel(@Param('id') id: string): ReturnType<FleetsService['cancel']> {
+  cancel(@Param('id') id: string): Promise<FleetCancelled> {
     return this.fleets.cancel(id);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import type { Route } from '@fleetlab/contracts';
+import type { GeneratedRoutes, Route } from '@fleetlab/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CreateRouteBody, GenerateRoutesBody, routeFromBody } from './routes.dto';
 import { RoutesService, type RouteSummary } from './routes.service';
@@ -31,7 +31,7 @@ export class RoutesController {
 
   @Post('generate')
   @HttpCode(201)
-  async generate(@Body(new ZodValidationPipe(GenerateRoutesBody)) body: GenerateRoutesBody): Promise<{ routes: RouteSummary[] }> {
+  async generate(@Body(new ZodValidationPipe(GenerateRoutesBody)) body: GenerateRoutesBody): Promise<GeneratedRoutes> {
     const limit = this.config.API_MAX_ROUTES_PER_REQUEST;
     if (body.count > limit) throw refuse('API_MAX_ROUTES_PER_REQUEST', limit, 0, body.count, 1, 'routes generated per request');
     return { routes: await this.routes.generate(body) };

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import type { TripList, TripPositions } from '@fleetlab/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ListTripsQuery, StartTripBody, type TripView } from './trips.dto';
 import { TripsService, type TripStarted } from './trips.service';
@@ -14,7 +15,7 @@ export class TripsController {
   }
 
   @Get()
-  list(@Query(new ZodValidationPipe(ListTripsQuery, 'query')) query: ListTripsQuery): Promise<{ items: TripView[]; total: number }> {
+  list(@Query(new ZodValidationPipe(ListTripsQuery, 'query')) query: ListTripsQuery): Promise<TripList> {
     return this.trips.list(query);
   }
 
@@ -24,7 +25,7 @@ export class TripsController {
   }
 
   @Get(':id/positions')
-  positions(@Param('id') id: string): ReturnType<TripsService['positionHistory']> {
+  positions(@Param('id') id: string): Promise<TripPositions> {
     return this.trips.positionHistory(id);
   }
 
