@@ -31,7 +31,7 @@ import { z } from 'zod';
 // The contracts extend their zod; this is the api's (the same one when both load it as CommonJS, as in production).
 extendZodWithOpenApi(z);
 
-/** The document's own parts of the generated document, for `Object.keys(document.paths)` and the 405 middleware. */
+/** The generated document, typed as far as the api reads it: its paths, for the 405 middleware and the spec. */
 export interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string; description?: string };
