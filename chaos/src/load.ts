@@ -5,6 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { Load } from './schema';
+import { FleetCreated, SocketEvents, type FleetSubscription } from '@fleetlab/contracts';
 
 export interface RunningLoad {
   fleetId: string | undefined;
@@ -27,7 +28,7 @@ export async function startLoad(apiUrl: string, load: Load, signal: AbortSignal)
       }),
     });
     if (response.status !== 202) throw new Error(`starting the experiment's fleet: POST /fleets answered ${response.status} ${await response.text()}`);
-    fleetId = ((await response.json()) as { fleetId: string }).fleetId;
+    fleetId = FleetCreated.parse(await response.json()).fleetId;
   }
 
   let socket: Socket | undefined;
@@ -35,8 +36,8 @@ export async function startLoad(apiUrl: string, load: Load, signal: AbortSignal)
     socket = io(apiUrl, { transports: ['websocket'], reconnectionDelay: 250, reconnectionDelayMax: 1_000 });
     // Rejoin after every reconnect: an api restart forgets its rooms.
     const id = fleetId;
-    socket.on('connect', () => socket?.emit('subscribe-fleet', { fleetId: id }));
-    socket.on('new-position', () => {});
+    socket.on('connect', () => socket?.emit(SocketEvents.subscribeFleet, { fleetId: id } satisfies FleetSubscription));
+    socket.on(SocketEvents.newPosition, () => {});
   }
 
   const paths = ['/routes?limit=5', ...(fleetId ? [`/fleets/${fleetId}`] : []), '/trips?limit=5'];

@@ -5,6 +5,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { freshnessOf } from '../lib/socketio.ts';
 import { MsHistogram } from '../lib/stats.ts';
+import { SocketEvents, isSocketError, type FleetSubscription, type SubscriptionAck } from '@fleetlab/contracts';
 
 export class FleetWatcher {
   readonly freshness = new MsHistogram();
@@ -17,7 +18,7 @@ export class FleetWatcher {
   constructor(baseUrl: string) {
     // websocket only: long polling would add its own latency to the freshness we measure.
     this.socket = io(baseUrl, { transports: ['websocket'], reconnection: true, reconnectionDelay: 500 });
-    this.socket.on('positions', (batch: unknown) => {
+    this.socket.on(SocketEvents.positions, (batch: unknown) => {
       const ages = freshnessOf(batch, Date.now());
       for (const age of ages) this.freshness.record(age);
       this.positions += ages.length;
@@ -29,7 +30,7 @@ export class FleetWatcher {
     });
     // Rooms live in the server's session: after a reconnect the fleets must be joined again.
     this.socket.io.on('reconnect', () => {
-      for (const fleetId of this.fleets) this.socket.emit('subscribe-fleet', { fleetId });
+      for (const fleetId of this.fleets) this.socket.emit(SocketEvents.subscribeFleet, { fleetId } satisfies FleetSubscription);
     });
   }
 
@@ -47,8 +48,8 @@ export class FleetWatcher {
   /** Joins the fleet's room; resolves when the api acknowledges. */
   async subscribe(fleetId: string): Promise<void> {
     this.fleets.add(fleetId);
-    const ack = (await this.socket.timeout(10_000).emitWithAck('subscribe-fleet', { fleetId })) as { ok?: boolean; error?: string };
-    if (!ack?.ok) throw new Error(`subscribe-fleet ${fleetId} refused: ${ack?.error ?? 'no answer'}`);
+    const ack = (await this.socket.timeout(10_000).emitWithAck(SocketEvents.subscribeFleet, { fleetId } satisfies FleetSubscription)) as SubscriptionAck | undefined;
+    if (!ack || isSocketError(ack)) throw new Error(`subscribe-fleet ${fleetId} refused: ${ack?.error ?? 'no answer'}`);
   }
 
   forget(fleetId: string): void {

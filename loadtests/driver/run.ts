@@ -9,6 +9,7 @@
  * every fleet and trip the run started is cancelled on the way out.
  */
 import os from 'node:os';
+import { MAX_VEHICLES, type CreateFleetBody, type FleetCreated, type RouteSummary } from '@fleetlab/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { totalDuration } from '../lib/profiles.ts';
 import { buildSchedule, fleetChunk, planFleets } from '../lib/schedule.ts';
@@ -23,18 +24,12 @@ export class TargetRefused extends Error {}
 
 const FLEET_POLL_EVERY_SEC = 10;
 /** The api takes at most this many vehicles per fleet. */
-const MAX_FLEET_VEHICLES = 20_000;
+const MAX_FLEET_VEHICLES = MAX_VEHICLES;
 
 interface FleetState {
   vehicles: number;
   id: string | undefined;
   cancelled: boolean;
-}
-
-interface RouteSummary {
-  id: string;
-  source?: string;
-  pointCount?: number;
 }
 
 type Log = (line: string) => void;
@@ -92,9 +87,9 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
   const createFleet = (fleet: FleetState): void =>
     enqueue(async () => {
       if (!running || fleet.cancelled) return;
-      const res = await api.call<{ fleetId?: string }>('POST', '/fleets', {
+      const res = await api.call<FleetCreated>('POST', '/fleets', {
         name: 'POST /fleets',
-        body: { vehicles: fleet.vehicles, routeIds, ...(args.paceMs ? { paceMs: args.paceMs } : {}) },
+        body: { vehicles: fleet.vehicles, routeIds, ...(args.paceMs ? { paceMs: args.paceMs } : {}) } satisfies CreateFleetBody,
         timeoutMs: 60_000,
       });
       if (!res.body?.fleetId) throw new Error(`POST /fleets answered ${res.status}`);

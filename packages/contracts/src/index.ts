@@ -3,3 +3,6 @@ export * from './messages';
 export * from './routes';
 export * from './socket';
 export * from './read-models';
+export * from './http';
+export * from './trip-status';
+export * from './documents';

@@ -1,10 +1,9 @@
-import { z } from 'zod';
+import { z } from './openapi-zod';
 
 /** `[lng, lat]`, GeoJSON order, as Elasticsearch's geo_point array form also expects. */
-export const LngLat = z.tuple([
-  z.number().finite().gte(-180).lte(180),
-  z.number().finite().gte(-90).lte(90),
-]);
+export const LngLat = z
+  .tuple([z.number().finite().gte(-180).lte(180), z.number().finite().gte(-90).lte(90)])
+  .openapi({ minItems: 2, maxItems: 2, description: '[lng, lat], GeoJSON order', example: [-47.8825, -15.7942] });
 export type LngLat = z.infer<typeof LngLat>;
 
 // Unknown fields are tolerated and dropped: producers may add fields before every consumer knows them.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './openapi-zod';
 import { LngLat } from './messages';
 
 /** A route as the api serves it and the simulator plays it. */

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { MongoClient, type AnyBulkWriteOperation, type Db, type Document } from 'mongodb';
 import {
   FLEET_PROGRESS_BLOCK,
+  GeneratedRoutes,
   ReadModelCollections,
   TRIP_INDEX_PAGE,
   fleetIndexKey,
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
       fetch(`${apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const generated = await post('/routes/generate', { seed: 4242, count: 100, points: options.points });
     if (generated.status !== 201) throw new Error(`POST /routes/generate: ${generated.status} ${await generated.text()}`);
-    const summaries = ((await generated.json()) as { routes: Array<{ id: string }> }).routes;
+    const summaries = GeneratedRoutes.parse(await generated.json()).routes;
     const routes = await Promise.all(
       summaries.map(async (s) => ({ id: s.id, points: ((await (await fetch(`${apiUrl}/routes/${s.id}`)).json()) as { points: Array<[number, number]> }).points })),
     );

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
-import { Topics } from '@fleetlab/contracts';
+import { GeneratedRoutes, Topics } from '@fleetlab/contracts';
 import { freeLabPorts, Lab } from './lab';
 import { repoRoot } from './paths';
 import { createTopic, runProducerPerformance, sampleTopic, type ProducerPerformanceSummary } from './producer-ceiling';
@@ -172,7 +172,7 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
       body: JSON.stringify({ seed: 4242, count: 100, points: options.points }),
     });
     if (generated.status !== 201) throw new Error(`POST /routes/generate: ${generated.status} ${await generated.text()}`);
-    const routeIds = ((await generated.json()) as { routes: Array<{ id: string }> }).routes.map((r) => r.id);
+    const routeIds = GeneratedRoutes.parse(await generated.json()).routes.map((r) => r.id);
     const started = Date.now();
     const response = await fetch(`${apiUrl}/fleets`, {
       method: 'POST',

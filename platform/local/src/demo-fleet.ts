@@ -1,3 +1,4 @@
+import { FleetCreated } from '@fleetlab/contracts';
 import type { Progress } from './progress';
 
 export interface DemoFleetOptions {
@@ -22,7 +23,7 @@ export async function runDemoFleet(options: DemoFleetOptions, signal: AbortSigna
       signal,
     });
     if (!response.ok) throw new Error(`starting the demo fleet failed: ${response.status} ${await response.text()}`);
-    const fleet = (await response.json()) as { fleetId: string };
+    const fleet = FleetCreated.parse(await response.json());
     options.progress.info(`demo fleet ${fleet.fleetId}: ${options.vehicles} vehicles (GET ${options.apiUrl}/fleets/${fleet.fleetId})`);
     while (!signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, 5_000));

@@ -3,6 +3,7 @@ import { expect, inject } from 'vitest';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import { io, type Socket } from 'socket.io-client';
+import type { FleetView, NewPosition, TripView } from '@fleetlab/contracts';
 
 export const lab = (): ReturnType<typeof inject<'lab'>> => inject('lab');
 
@@ -123,31 +124,12 @@ export async function connectSocket(): Promise<Socket> {
   return socket;
 }
 
-export interface Position {
-  routeId: string;
-  clientId: string;
-  position: [number, number];
-  finished: boolean;
-  tripId: string;
-  vehicleId: string;
-  seq: number;
-  ts: string;
-  total?: number;
-  fleetId?: string;
-}
+/** The api's shapes, from the contracts it validates with. */
+export type Position = NewPosition;
+export type Trip = TripView;
+export type FleetProgress = FleetView;
 
-export interface Trip {
-  tripId: string;
-  routeId: string;
-  vehicleId: string;
-  status: string;
-  count: number;
-  total: number;
-  lastSeq: number;
-  lastPosition: [number, number];
-}
-
-export async function waitForTripStatus(tripId: string, status: string, timeoutMs = 60_000): Promise<Trip> {
+export async function waitForTripStatus(tripId: string, status: TripView['status'], timeoutMs = 60_000): Promise<Trip> {
   return waitFor(`trip ${tripId} ${status}`, async () => {
     const { status: code, body } = await api<Trip>(`/trips/${tripId}`);
     return code === 200 && body.status === status ? body : undefined;
@@ -174,12 +156,6 @@ export async function allReady(): Promise<Record<string, number>> {
     }),
   );
   return Object.fromEntries(entries);
-}
-
-export interface FleetProgress {
-  fleetId: string;
-  vehicles: number;
-  trips: { requested: number; running: number; finished: number; cancelled: number };
 }
 
 export async function waitForFleetFinished(fleetId: string, timeoutMs = 240_000): Promise<FleetProgress> {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { MongoMonitorWatch, onShutdown } from '@fleetlab/runtime';
@@ -12,6 +12,7 @@ import { corsOrigin, loadConfig } from './config';
 import { DatabaseErrorsFilter } from './common/database-errors';
 import { NestPinoLogger } from './common/logger';
 import { methodNotAllowed } from './common/method-not-allowed';
+import { buildOpenApiDocument } from './common/openapi';
 import { ApiMetrics } from './metrics/api-metrics';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { ConfiguredIoAdapter } from './positions/socket-io.adapter';
@@ -63,17 +64,9 @@ async function bootstrap(): Promise<void> {
   app.enableCors({ origin: corsOrigin(config) });
   app.useWebSocketAdapter(new ConfiguredIoAdapter(app, corsOrigin(config)));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('fleetlab api')
-      .setDescription('Routes, trips and fleets of the fleetlab delivery simulation. Events: see docs/architecture.md.')
-      .setVersion('0.1.0')
-      // 3.1 for JSON Schema's prefixItems: a [lng, lat] pair with each its own range (common/openapi.ts).
-      .setOpenAPIVersion('3.1.0')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // Generated from the zod schemas the api validates with (common/openapi.ts); Swagger UI only serves it.
+  const document = buildOpenApiDocument();
+  SwaggerModule.setup('docs', app, document as unknown as OpenAPIObject, { jsonDocumentUrl: 'docs-json' });
   // Before the routes: a documented path asked with another method is a 405 naming the allowed ones, not a 404.
   app.use(methodNotAllowed(document.paths));
 

@@ -8,31 +8,27 @@ import {
   type WriteError,
 } from 'mongodb';
 import {
+  DocumentCollections,
   FLEET_PROGRESS_BLOCK,
   ReadModelCollections,
   fleetProgressId,
   fleetProgressSet,
   fleetVehicleIndex,
-  type LngLat,
   type NewPosition,
+  type TripPositionDocument,
 } from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
 import { projectTrips, type TripDocument, type TripState, type TripUpdate } from './trip-projection';
 
-export const Collections = { positions: 'trip_positions', trips: 'trips', fleetProgress: ReadModelCollections.fleetProgress } as const;
+export const Collections = {
+  positions: DocumentCollections.tripPositions,
+  trips: DocumentCollections.trips,
+  fleetProgress: ReadModelCollections.fleetProgress,
+} as const;
 export type CollectionName = (typeof Collections)[keyof typeof Collections];
 
-/** One stored point of a trip; `_id` is `<tripId>:<seq>`, so storing it twice is a duplicate-key error, not a copy. */
-export interface PositionDocument {
-  _id: string;
-  tripId: string;
-  seq: number;
-  position: LngLat;
-  ts: Date;
-  routeId: string;
-  vehicleId: string;
-  storedAt: Date;
-}
+/** One stored point of a trip (declared in @fleetlab/contracts, documents.ts). */
+export type PositionDocument = TripPositionDocument;
 
 export interface StoreBatchResult {
   /** Positions inserted by this call. */

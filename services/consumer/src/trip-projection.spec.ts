@@ -238,18 +238,18 @@ describe('projectTrips', () => {
 
 describe('nextStatus', () => {
   it.each([
-    [true, undefined, false, 'running'],
-    [true, undefined, true, 'finished'],
-    [false, 'requested', false, 'running'],
-    [false, 'requested', true, 'finished'],
-    [false, 'running', false, undefined],
-    [false, 'running', true, 'finished'],
-    [false, 'finished', false, undefined],
-    [false, 'finished', true, undefined],
-    [false, 'cancelled', false, undefined],
-    [false, 'cancelled', true, undefined],
-    [false, undefined, false, 'running'],
-  ] as const)('new=%s from=%s finished=%s → %s', (isNew, from, finishedApplied, to) => {
-    expect(nextStatus(isNew, from, finishedApplied)).toBe(to);
+    [undefined, false, 'running'],
+    [undefined, true, 'finished'],
+    ['requested', false, 'running'],
+    ['requested', true, 'finished'],
+    ['running', false, undefined],
+    ['running', true, 'finished'],
+    ['finished', false, undefined],
+    ['finished', true, undefined],
+    ['cancelled', false, undefined],
+    ['cancelled', true, undefined],
+    ['someday', true, undefined],
+  ] as const)('from=%s finished=%s → %s', (from, finishedApplied, to) => {
+    expect(nextStatus(from, finishedApplied)).toBe(to);
   });
 });

@@ -1,22 +1,7 @@
-import type { LngLat, NewPosition, TripStatus } from '@fleetlab/contracts';
+import { TripStatus, tripStatus, type NewPosition, type PartialTripDocument } from '@fleetlab/contracts';
 
-/** A `trips` document as the consumer writes it (the api writes the rest: docs/architecture.md). */
-export interface TripDocument {
-  _id: string;
-  routeId?: string;
-  vehicleId?: string;
-  clientId?: string;
-  fleetId?: string;
-  status?: TripStatus;
-  requestedAt?: Date;
-  startedAt?: Date;
-  finishedAt?: Date;
-  lastPosition?: LngLat;
-  lastSeq?: number;
-  lastTs?: Date;
-  count?: number;
-  total?: number;
-}
+/** A `trips` document as the consumer finds and writes it (declared in @fleetlab/contracts, documents.ts). */
+export type TripDocument = PartialTripDocument;
 
 /** What the projection needs to know of a stored trip (fleetId and vehicleId: to record a fleet trip's status). */
 export type TripState = Pick<TripDocument, '_id' | 'status' | 'lastSeq' | 'startedAt' | 'fleetId' | 'vehicleId'>;
@@ -84,7 +69,7 @@ export function projectTrips(current: ReadonlyMap<string, TripState>, positions:
 
     const finishedEvent = fresh.find((p) => p.finished);
     const from = state?.status;
-    const to = nextStatus(state === undefined, from, finishedEvent !== undefined);
+    const to = nextStatus(from, finishedEvent !== undefined);
 
     // A trip's seqs run from 0 without gaps (a restarted simulator resumes at fromSeq), so the positions stored
     // are lastSeq + 1: an absolute value, right however many batches were applied, skipped or redelivered before.
@@ -133,11 +118,12 @@ export function projectTrips(current: ReadonlyMap<string, TripState>, positions:
 }
 
 /**
- * The status to set, or undefined to leave it. Forward only: `running` from `requested` (or a new trip),
- * `finished` from `requested` or `running`; `finished` and `cancelled` (set by the api) stay.
+ * The status to set, or undefined to leave it: what `tripStatus` (@fleetlab/contracts) decides once positions,
+ * maybe the finished one, are applied. A status this version does not know is left as it is.
  */
-export function nextStatus(isNew: boolean, from: string | undefined, finishedApplied: boolean): TripStatus | undefined {
-  if (!isNew && from !== undefined && from !== 'requested' && from !== 'running') return undefined;
-  const to: TripStatus = finishedApplied ? 'finished' : 'running';
-  return to === from ? undefined : to;
+export function nextStatus(from: string | undefined, finishedApplied: boolean): TripStatus | undefined {
+  if (from !== undefined && !(TripStatus.options as readonly string[]).includes(from)) return undefined;
+  const stored = from as TripStatus | undefined;
+  const to = tripStatus(stored, { positions: true, finished: finishedApplied });
+  return to === stored ? undefined : to;
 }

@@ -52,7 +52,7 @@ function setup(followRoad: boolean) {
   const api = fakeFetch({
     'GET /routes': () => jsonResponse(200, []),
     'GET /routes/g-1': () => jsonResponse(200, ROUTE),
-    'GET /fleets/f-demo': () => jsonResponse(200, { fleetId: 'f-demo', vehicles: 2, paceMs: 1000, status: 'running', trips: { requested: 0, running: 2, finished: 0, cancelled: 0 } }),
+    'GET /fleets/f-demo': () => jsonResponse(200, { fleetId: 'f-demo', vehicles: 2, paceMs: 1000, status: 'running', trips: { requested: 0, running: 2, finished: 0, cancelled: 0 }, createdAt: '2026-11-25T10:00:00.000Z' }),
     'GET /trips': () => jsonResponse(200, { items: [], total: 0 }),
     'POST /fleets': () => jsonResponse(201, { fleetId: 'f-demo', vehicles: 2, routeIds: ['g-1'] }),
   });
@@ -90,7 +90,7 @@ describe('the vehicles on the road', () => {
     const { socket, frames, layer, session } = setup(true);
     const api = session.api as ApiClient;
     vi.spyOn(api, 'listTrips').mockResolvedValue({
-      items: [{ tripId: 'solo', routeId: 'g-1', vehicleId: 'v', status: 'running', count: 1, total: 3, progress: 0.3 }],
+      items: [{ tripId: 'solo', routeId: 'g-1', vehicleId: 'v', clientId: '', status: 'running', requestedAt: '2026-11-25T10:00:00.000Z', count: 1, total: 3, paceMs: 1000, progress: 0.3 }],
       total: 1,
     });
     socket.open();

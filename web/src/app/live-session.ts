@@ -25,6 +25,7 @@ import { OTHER_TRIP_COLOR, styleOf, styleSignature } from '../features/map/vehic
 import { SyntheticFeed } from '../features/bench/synthetic-feed';
 import { SloRoom } from '../features/slo/slo-room';
 import { TraceRoom } from '../features/trace/trace-room';
+import { SocketEvents } from '@fleetlab/contracts';
 
 export { BENCH_FLEET_ID, type RoutesState, type MapFocus, type RenderStats, type StartResult };
 
@@ -106,10 +107,10 @@ export class LiveSession {
     this.slos = new SloRoom(prometheus);
     this.traces = new TraceRoom(jaeger);
     if (this.connection) {
-      this.connection.on('new-position', (p: unknown) => {
+      this.connection.on(SocketEvents.newPosition, (p: unknown) => {
         if (isNewPosition(p)) this.positions.push(p);
       });
-      this.connection.on('positions', (batch: unknown) => {
+      this.connection.on(SocketEvents.positions, (batch: unknown) => {
         if (!Array.isArray(batch)) return;
         for (const p of batch) if (isNewPosition(p)) this.positions.push(p);
       });

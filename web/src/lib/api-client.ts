@@ -9,7 +9,8 @@ import {
   Trip,
   TripPage,
   TripStarted,
-  type LngLat,
+  type CreateFleetRequest,
+  type StartTripRequest,
 } from './api-types';
 
 export class ApiError extends Error {
@@ -30,17 +31,10 @@ export function errorMessageOf(body: unknown, fallback: string): string {
   const parsed = ApiErrorBody.safeParse(body);
   if (!parsed.success) return fallback;
   const { message, fields } = parsed.data;
-  const text = Array.isArray(message) ? message.join('; ') : message;
+  const text = message;
   if (!fields || fields.length === 0) return text;
   const named = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
   return text.includes(named) ? text : `${text} (${named})`;
-}
-
-export interface CreateFleetRequest {
-  vehicles: number;
-  paceMs?: number;
-  routeIds?: string[];
-  generate?: { seed: number; center?: LngLat; points?: number };
 }
 
 export class ApiClient {
@@ -59,7 +53,7 @@ export class ApiClient {
     return this.request('GET', `/routes/${encodeURIComponent(id)}`, Route);
   }
 
-  startTrip(body: { routeId: string; vehicleId?: string; paceMs?: number }): Promise<TripStarted> {
+  startTrip(body: StartTripRequest): Promise<TripStarted> {
     return this.request('POST', '/trips', TripStarted, body);
   }
 

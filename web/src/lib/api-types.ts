@@ -1,83 +1,28 @@
-// Shapes of the api's answers and events (docs/architecture.md), validated at the edge of the app. The shapes the
-// services share (positions, routes, trip status) come from packages/contracts; the api's own views are here.
-import { z } from 'zod';
-import { LngLat, Route, TripStatus, type NewPosition } from '@fleetlab/contracts';
+// Shapes of the api's answers and events (docs/architecture.md), validated at the edge of the app: all of them come
+// from packages/contracts, the schemas the api validates with and generates its OpenAPI document from.
+import type { z } from 'zod';
+import {
+  ApiError as ApiErrorBody,
+  FleetCreated,
+  FleetView as Fleet,
+  LngLat,
+  Route,
+  RouteSummary,
+  TripCounts,
+  TripList as TripPage,
+  TripStarted,
+  TripStatus,
+  TripView as Trip,
+  type CreateFleetBody,
+  type NewPosition,
+  type StartTripBody,
+} from '@fleetlab/contracts';
 
-export { LngLat, Route, TripStatus, type NewPosition };
+export { ApiErrorBody, Fleet, FleetCreated, LngLat, Route, RouteSummary, Trip, TripCounts, TripPage, TripStarted, TripStatus, type NewPosition };
 
-export const RouteSummary = z.object({
-  id: z.string(),
-  title: z.string(),
-  startPosition: LngLat.optional(),
-  endPosition: LngLat.optional(),
-  pointCount: z.number().optional(),
-  source: z.string().optional(),
-});
-export type RouteSummary = z.infer<typeof RouteSummary>;
-
-export const TripStarted = z.object({
-  tripId: z.string(),
-  routeId: z.string(),
-  vehicleId: z.string(),
-  status: z.string(),
-});
-export type TripStarted = z.infer<typeof TripStarted>;
-
-export const Trip = z.object({
-  tripId: z.string(),
-  routeId: z.string(),
-  vehicleId: z.string(),
-  clientId: z.string().optional(),
-  fleetId: z.string().optional(),
-  status: TripStatus,
-  requestedAt: z.string().optional(),
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
-  lastPosition: LngLat.optional(),
-  lastSeq: z.number().optional(),
-  lastTs: z.string().optional(),
-  count: z.number(),
-  total: z.number(),
-  paceMs: z.number().optional(),
-  progress: z.number(),
-});
-export type Trip = z.infer<typeof Trip>;
-
-/** `GET /trips`: a page of trips. */
-export const TripPage = z.object({ items: z.array(Trip), total: z.number() });
-
-export const FleetCreated = z.object({
-  fleetId: z.string(),
-  vehicles: z.number(),
-  routeIds: z.array(z.string()),
-});
-export type FleetCreated = z.infer<typeof FleetCreated>;
-
-export const TripCounts = z.object({
-  requested: z.number(),
-  running: z.number(),
-  finished: z.number(),
-  cancelled: z.number(),
-});
-export type TripCounts = z.infer<typeof TripCounts>;
-
-export const Fleet = z.object({
-  fleetId: z.string(),
-  vehicles: z.number(),
-  paceMs: z.number().optional(),
-  status: z.string(),
-  trips: TripCounts,
-  createdAt: z.string().optional(),
-});
-export type Fleet = z.infer<typeof Fleet>;
-
-/** Error body of every api failure. */
-export const ApiErrorBody = z.object({
-  statusCode: z.number().optional(),
-  error: z.string().optional(),
-  message: z.union([z.string(), z.array(z.string())]),
-  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-});
+/** What the map sends: the api's request bodies, before their defaults apply. */
+export type CreateFleetRequest = z.input<typeof CreateFleetBody>;
+export type StartTripRequest = z.input<typeof StartTripBody>;
 
 /**
  * A cheap structural check instead of zod: thousands of positions a second arrive here, and the api already

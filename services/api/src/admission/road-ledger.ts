@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { SchemaObject } from '@nestjs/swagger';
+import type { AdmissionRefusal } from '@fleetlab/contracts';
 
 /** Seconds a trip is still counted on the road after its last point is due: a loaded lab plays trips late. */
 export const ROAD_GRACE_MS = 30_000;
@@ -11,14 +11,7 @@ interface Occupancy {
   fleetId?: string;
 }
 
-/** The body of a 429: names the cap, the variable that sets it and when to come back. */
-export interface AdmissionRefusal {
-  statusCode: 429;
-  error: 'Too Many Requests';
-  message: string;
-  cap: { name: string; limit: number; current: number; requested: number };
-  retryAfterSeconds: number;
-}
+export type { AdmissionRefusal };
 
 export class AdmissionException extends HttpException {
   constructor(readonly refusal: AdmissionRefusal) {
@@ -26,7 +19,7 @@ export class AdmissionException extends HttpException {
   }
 }
 
-export function refuse(name: string, limit: number, current: number, requested: number, retryAfterSeconds: number, what: string): AdmissionException {
+export function refuse(name: AdmissionRefusal['cap']['name'], limit: number, current: number, requested: number, retryAfterSeconds: number, what: string): AdmissionException {
   return new AdmissionException({
     statusCode: 429,
     error: 'Too Many Requests',
@@ -82,31 +75,3 @@ export class RoadLedger {
     return 1;
   }
 }
-
-/** OpenAPI: the body of a 429 (and its `Retry-After` header, in seconds). */
-export const admissionRefusalSchema: SchemaObject = {
-  type: 'object',
-  description: 'Refused by a cap; the Retry-After header says in how many seconds to try again.',
-  properties: {
-    statusCode: { type: 'integer', enum: [429] },
-    error: { type: 'string' },
-    message: { type: 'string' },
-    cap: {
-      type: 'object',
-      properties: {
-        name: { type: 'string', enum: ['API_MAX_VEHICLES_ON_ROAD', 'API_MAX_ROUTES_PER_REQUEST'] },
-        limit: { type: 'integer' },
-        current: { type: 'integer' },
-        requested: { type: 'integer' },
-      },
-    },
-    retryAfterSeconds: { type: 'integer', minimum: 1 },
-  },
-};
-
-/** OpenAPI: a 503 for a database that did not answer in time. */
-export const databaseUnavailableSchema: SchemaObject = {
-  type: 'object',
-  description: 'The database did not answer within API_DB_TIMEOUT_MS, or is not reachable; the message says which.',
-  properties: { statusCode: { type: 'integer', enum: [503] }, error: { type: 'string' }, message: { type: 'string' } },
-};

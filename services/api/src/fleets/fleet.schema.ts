@@ -1,7 +1,9 @@
 import { Schema } from 'mongoose';
 
 export const FLEET_MODEL = 'Fleet';
-export type FleetStatus = 'running' | 'cancelled';
+import type { FleetStatus } from '@fleetlab/contracts';
+
+export type { FleetStatus };
 
 /** `fleets`: written by the api only. */
 export interface FleetDoc {

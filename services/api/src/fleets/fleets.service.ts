@@ -3,7 +3,7 @@ import { Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestj
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { trace } from '@opentelemetry/api';
-import { Topics, type NewDirection, type TripStatus } from '@fleetlab/contracts';
+import { Topics, type FleetCancelled, type FleetCreated, type FleetView, type NewDirection } from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
@@ -16,23 +16,10 @@ import { TripsService } from '../trips/trips.service';
 import { TripIndexService } from '../trips/trip-index.service';
 import { countStatuses, fleetRef, mapLimit } from '../trips/read-model';
 import { ALL_TRIPS, routeKey } from '../trips/trip-list';
-import { FLEET_MODEL, type FleetDoc, type FleetStatus } from './fleet.schema';
+import { FLEET_MODEL, type FleetDoc } from './fleet.schema';
 import { MAX_GENERATED_ROUTES, routeForVehicle, type CreateFleetBody } from './fleets.dto';
 
-export interface FleetCreated {
-  fleetId: string;
-  vehicles: number;
-  routeIds: string[];
-}
-
-export interface FleetView {
-  fleetId: string;
-  vehicles: number;
-  paceMs: number;
-  status: FleetStatus;
-  trips: Record<TripStatus, number>;
-  createdAt: string;
-}
+export type { FleetCreated, FleetView };
 
 /** Scrapes come every few seconds; the active-fleet count may be that old. */
 const ACTIVE_CACHE_MS = 5000;
@@ -142,7 +129,7 @@ export class FleetsService implements OnModuleInit {
    * as cancelled instead (see toTripView and fleetStatuses). Its unfinished trips are counted from its progress
    * documents before the cancel.
    */
-  async cancel(fleetId: string): Promise<{ fleetId: string; status: 'cancelled'; cancelled: number }> {
+  async cancel(fleetId: string): Promise<FleetCancelled> {
     trace.getActiveSpan()?.setAttribute('fleetlab.fleet.id', fleetId);
     const fleet = await this.tripsService.fleetDoc(fleetId);
     if (!fleet) throw new NotFoundException(`fleet ${fleetId} not found`);

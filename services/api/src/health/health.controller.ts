@@ -1,6 +1,5 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Connection } from 'mongoose';
 import type { ServerResponse } from 'node:http';
 import { DatabaseStartupService } from '../database/database-startup.service';
@@ -9,7 +8,6 @@ import { GatewayConsumerService } from '../positions/gateway-consumer.service';
 
 const PING_TIMEOUT_MS = 1000;
 
-@ApiTags('health')
 @Controller()
 export class HealthController {
   constructor(
@@ -20,9 +18,6 @@ export class HealthController {
   ) {}
 
   @Get('healthz')
-  @ApiOperation({ summary: 'Liveness: the process serves HTTP and nothing in it has given up (a crashed gateway consumer)' })
-  @ApiResponse({ status: 200, schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
-  @ApiResponse({ status: 503, schema: { type: 'object', properties: { status: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } } })
   healthz(@Res() res: ServerResponse): void {
     const problem = this.gatewayConsumer.livenessProblem();
     const status = problem === undefined ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
@@ -31,9 +26,6 @@ export class HealthController {
   }
 
   @Get('readyz')
-  @ApiOperation({ summary: 'Readiness: MongoDB answers, the producer is connected, the gateway consumer is in its group' })
-  @ApiResponse({ status: 200, schema: { type: 'object', properties: { status: { type: 'string', example: 'ready' } } } })
-  @ApiResponse({ status: 503, schema: { type: 'object', properties: { status: { type: 'string' }, notReady: { type: 'array', items: { type: 'string' } } } } })
   async readyz(@Res() res: ServerResponse): Promise<void> {
     const notReady: string[] = [];
     const pending = this.database.pending();

@@ -1,9 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { ApiMetrics } from './api-metrics';
 
-@ApiExcludeController()
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: ApiMetrics) {}

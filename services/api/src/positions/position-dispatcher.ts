@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, context, type Context } from '@opentelemetry/api';
-import type { AnyPosition, NewPosition } from '@fleetlab/contracts';
+import { SocketEvents, type AnyPosition, type NewPosition } from '@fleetlab/contracts';
 import { traceExemplar } from '@fleetlab/telemetry';
 import type { ApiMetrics, EmitKind } from '../metrics/api-metrics';
 import { PositionBatcher, type BatcherTimers } from './position-batcher';
@@ -36,7 +36,7 @@ export class PositionDispatcher {
     this.batcher = new PositionBatcher<{ position: NewPosition; context: Context }>(
       flushMs,
       (room, items) => {
-        this.sink.emit([room], 'positions', items.map((i) => i.position));
+        this.sink.emit([room], SocketEvents.positions, items.map((i) => i.position));
         this.metrics.positionsEmitted.inc({ kind: 'fleet' }, items.length);
         const at = this.now();
         for (const item of items) context.with(item.context, () => this.observeFreshness(item.position, 'fleet', at));
@@ -64,7 +64,7 @@ export class PositionDispatcher {
 
   private dispatchOriginal(position: AnyPosition): void {
     if (!position.clientId || !this.sink.hasSocket(position.clientId)) return;
-    this.sink.emit([position.clientId], 'new-position', position);
+    this.sink.emit([position.clientId], SocketEvents.newPosition, position);
     // No event time in the original form, so no freshness sample.
     this.metrics.positionsEmitted.inc({ kind: 'client' });
   }
@@ -82,7 +82,7 @@ export class PositionDispatcher {
       kinds.push('trip');
     }
     if (targets.length > 0) {
-      this.sink.emit(targets, 'new-position', position);
+      this.sink.emit(targets, SocketEvents.newPosition, position);
       const at = this.now();
       for (const kind of kinds) {
         this.metrics.positionsEmitted.inc({ kind });

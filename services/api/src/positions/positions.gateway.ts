@@ -13,12 +13,23 @@ import { HttpException, HttpStatus, Inject, type OnModuleDestroy } from '@nestjs
 import { AdmissionException } from '../admission/road-ledger';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { SocketErrorCodes, describeZodError, socketError, type AnyPosition, type SocketError } from '@fleetlab/contracts';
+import {
+  FleetSubscription as FleetSubscriptionBody,
+  SocketErrorCodes,
+  SocketEvents,
+  StartTripBody,
+  TripSubscription as TripSubscriptionBody,
+  describeZodError,
+  socketError,
+  type AnyPosition,
+  type DirectionAck,
+  type SocketError,
+  type SubscriptionAck,
+} from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
 import { ApiMetrics } from '../metrics/api-metrics';
-import { StartTripBody } from '../trips/trips.dto';
 import { TripsService } from '../trips/trips.service';
 import { PositionDispatcher, fleetRoom, tripRoom } from './position-dispatcher';
 
@@ -28,11 +39,11 @@ const NotBinary = z.unknown().superRefine((value, ctx) => {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'binary payloads are not accepted', fatal: true });
   }
 });
-const TripSubscription = NotBinary.pipe(z.object({ tripId: z.string().min(1).max(128) }));
-const FleetSubscription = NotBinary.pipe(z.object({ fleetId: z.string().min(1).max(128).optional() }).default({}));
+const TripSubscription = NotBinary.pipe(TripSubscriptionBody);
+const FleetSubscription = NotBinary.pipe(FleetSubscriptionBody.default({}));
 const DirectionRequest = NotBinary.pipe(StartTripBody);
 
-type Ack = { ok: true; room: string } | SocketError;
+type Ack = SubscriptionAck;
 
 const invalid = (event: string, error: z.ZodError): SocketError =>
   socketError(SocketErrorCodes.invalidPayload, `invalid ${event}: ${describeZodError(error)}`);
@@ -110,10 +121,10 @@ export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnG
     this.logger.debug({ socketId: client.id }, 'socket disconnected');
   }
 
-  @SubscribeMessage('new-direction')
-  async newDirection(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<{ tripId: string } | SocketError> {
+  @SubscribeMessage(SocketEvents.newDirection)
+  async newDirection(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<DirectionAck> {
     const parsed = DirectionRequest.safeParse(payloadOf(data));
-    if (!parsed.success) return invalid('new-direction', parsed.error);
+    if (!parsed.success) return invalid(SocketEvents.newDirection, parsed.error);
     try {
       const started = await this.trips.start({ ...parsed.data, clientId: client.id, source: 'socket' });
       return { tripId: started.tripId };
@@ -123,37 +134,37 @@ export class PositionsGateway implements OnGatewayInit, OnGatewayConnection, OnG
     }
   }
 
-  @SubscribeMessage('subscribe-trip')
+  @SubscribeMessage(SocketEvents.subscribeTrip)
   async subscribeTrip(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
     const parsed = TripSubscription.safeParse(payloadOf(data));
-    if (!parsed.success) return invalid('subscribe-trip', parsed.error);
+    if (!parsed.success) return invalid(SocketEvents.subscribeTrip, parsed.error);
     const room = tripRoom(parsed.data.tripId);
     await client.join(room);
     return { ok: true, room };
   }
 
-  @SubscribeMessage('unsubscribe-trip')
+  @SubscribeMessage(SocketEvents.unsubscribeTrip)
   async unsubscribeTrip(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
     const parsed = TripSubscription.safeParse(payloadOf(data));
-    if (!parsed.success) return invalid('unsubscribe-trip', parsed.error);
+    if (!parsed.success) return invalid(SocketEvents.unsubscribeTrip, parsed.error);
     const room = tripRoom(parsed.data.tripId);
     await client.leave(room);
     return { ok: true, room };
   }
 
-  @SubscribeMessage('subscribe-fleet')
+  @SubscribeMessage(SocketEvents.subscribeFleet)
   async subscribeFleet(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
     const parsed = FleetSubscription.safeParse(payloadOf(data) ?? undefined);
-    if (!parsed.success) return invalid('subscribe-fleet', parsed.error);
+    if (!parsed.success) return invalid(SocketEvents.subscribeFleet, parsed.error);
     const room = fleetRoom(parsed.data.fleetId);
     await client.join(room);
     return { ok: true, room };
   }
 
-  @SubscribeMessage('unsubscribe-fleet')
+  @SubscribeMessage(SocketEvents.unsubscribeFleet)
   async unsubscribeFleet(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<Ack> {
     const parsed = FleetSubscription.safeParse(payloadOf(data) ?? undefined);
-    if (!parsed.success) return invalid('unsubscribe-fleet', parsed.error);
+    if (!parsed.success) return invalid(SocketEvents.unsubscribeFleet, parsed.error);
     const room = fleetRoom(parsed.data.fleetId);
     await client.leave(room);
     return { ok: true, room };

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { Route } from '@fleetlab/contracts';
+import type { Route, RouteSummary } from '@fleetlab/contracts';
 import { chunks } from '@fleetlab/runtime';
 import type { Logger } from '@fleetlab/telemetry';
 import { LOGGER } from '../common/logger';
@@ -15,14 +15,7 @@ import { routesFromGeoJson } from './routes.dto';
 /** Relative to the package, so it works from src (tests) and dist (runtime) alike. */
 export const SEED_FILE = join(__dirname, '..', '..', 'data', 'routes.geojson');
 
-export interface RouteSummary {
-  id: string;
-  title: string;
-  startPosition: Route['startPosition'];
-  endPosition: Route['endPosition'];
-  pointCount: number;
-  source: RouteSource;
-}
+export type { RouteSummary };
 
 const SUMMARY_PROJECTION = { title: 1, startPosition: 1, endPosition: 1, pointCount: 1, source: 1 } as const;
 

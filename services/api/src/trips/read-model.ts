@@ -2,7 +2,14 @@
  * Pure parts of the trip read models (docs/architecture.md, "Read models"): how a trip list is laid out in
  * `trip_index` and how a fleet's progress documents turn into counts and statuses. No I/O here.
  */
-import { FLEET_PROGRESS_BLOCK, TRIP_INDEX_PAGE, type TripStatus } from '@fleetlab/contracts';
+import {
+  FLEET_PROGRESS_BLOCK,
+  TRIP_INDEX_PAGE,
+  tripStatus,
+  type FleetProgressDocument,
+  type TripIndexDocument,
+  type TripStatus,
+} from '@fleetlab/contracts';
 
 /** A `trip_index` entry that stands for every trip of a fleet (vehicle order), rather than one trip. */
 export const FLEET_REF = '@';
@@ -15,18 +22,8 @@ export function refFleetId(entry: string): string | undefined {
   return entry.startsWith(FLEET_REF) ? entry.slice(FLEET_REF.length) : undefined;
 }
 
-/** A head `{_id: key, n}` and pages `{_id: key#page, ids: {slot: entry}}` of one list. */
-export interface IndexPage {
-  _id: string;
-  ids?: Record<string, string>;
-}
-
-export interface ProgressDoc {
-  _id: string;
-  running?: Record<string, number>;
-  finished?: Record<string, number>;
-  cancelled?: Record<string, number>;
-}
+export type IndexPage = TripIndexDocument;
+export type ProgressDoc = FleetProgressDocument;
 
 /** Pages holding slots [from, to). */
 export function pagesOf(from: number, to: number): number[] {
@@ -49,17 +46,16 @@ export function progressBlocks(vehicles: number): number[] {
 /**
  * The status of each vehicle's trip as the api reports it, from the fleet's progress documents (by block): flags are
  * set once each; `finished` and `cancelled` exclude each other (each is a conditional write on the trip), and an
- * unfinished trip of a cancelled fleet is reported cancelled.
+ * unfinished trip of a cancelled fleet is reported cancelled (`tripStatus`).
  */
 export function fleetStatuses(vehicles: number, blocks: ReadonlyMap<number, ProgressDoc>, fleetCancelled: boolean): TripStatus[] {
   const statuses = new Array<TripStatus>(vehicles);
   for (let i = 0; i < vehicles; i++) {
     const doc = blocks.get(Math.floor(i / FLEET_PROGRESS_BLOCK));
     const slot = String(i % FLEET_PROGRESS_BLOCK);
-    if (doc?.finished?.[slot]) statuses[i] = 'finished';
-    else if (doc?.cancelled?.[slot] || fleetCancelled) statuses[i] = 'cancelled';
-    else if (doc?.running?.[slot]) statuses[i] = 'running';
-    else statuses[i] = 'requested';
+    // The flags are the trip's stored status, as the consumer and the api wrote it, furthest first.
+    const stored: TripStatus = doc?.finished?.[slot] ? 'finished' : doc?.cancelled?.[slot] ? 'cancelled' : doc?.running?.[slot] ? 'running' : 'requested';
+    statuses[i] = tripStatus(stored, { fleetCancelled });
   }
   return statuses;
 }

@@ -13,9 +13,10 @@ import {
   fleetProgressId,
   fleetProgressSet,
   tripIndexPageId,
+  type TripIndexDocument,
 } from '@fleetlab/contracts';
 import { AppConfig } from '../config';
-import { mapLimit, pagesOf, progressBlocks, slotField, type IndexPage, type ProgressDoc } from './read-model';
+import { mapLimit, pagesOf, progressBlocks, slotField, type ProgressDoc } from './read-model';
 
 /** Where an entry sits: its list, its slot, and how many trips it stands for (kept on the trip or fleet for retention). */
 export interface IndexEntry {
@@ -24,13 +25,7 @@ export interface IndexEntry {
   trips: number;
 }
 
-interface IndexHead {
-  _id: string;
-  /** Entries appended. */
-  n?: number;
-  /** Trips they stand for (a fleet entry stands for many). */
-  trips?: number;
-}
+type IndexHead = TripIndexDocument;
 
 /** Reads by `_id` run this many at once: enough to hide a round trip, few enough to leave the pool to others. */
 export const READ_CONCURRENCY = 8;
@@ -52,8 +47,8 @@ export class TripIndexService {
     return db as unknown as Db;
   }
 
-  private get index(): Collection<IndexPage & IndexHead> {
-    return this.db.collection<IndexPage & IndexHead>(ReadModelCollections.tripIndex);
+  private get index(): Collection<IndexHead> {
+    return this.db.collection<IndexHead>(ReadModelCollections.tripIndex);
   }
 
   private get progress(): Collection<ProgressDoc> {

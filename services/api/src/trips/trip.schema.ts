@@ -1,30 +1,12 @@
 import { Schema } from 'mongoose';
-import type { LngLat, TripStatus } from '@fleetlab/contracts';
+import type { TripDocument, TripPositionDocument } from '@fleetlab/contracts';
 
 export const TRIP_MODEL = 'Trip';
 export const TRIP_POSITION_MODEL = 'TripPosition';
 
-/** `trips`: the api inserts it `requested` and may mark it `cancelled`; the consumer moves it forward. */
-export interface TripDoc {
-  _id: string;
-  routeId: string;
-  vehicleId: string;
-  clientId: string;
-  fleetId?: string;
-  status: TripStatus;
-  requestedAt: Date;
-  startedAt?: Date;
-  finishedAt?: Date;
-  cancelledAt?: Date;
-  lastPosition?: LngLat;
-  lastSeq?: number;
-  lastTs?: Date | string;
-  count: number;
-  total: number;
-  paceMs: number;
-  /** Where the trip is listed in `trip_index` (retention takes it out). */
-  indexEntries?: Array<{ key: string; slot: number; trips: number }>;
-}
+/** `trips` and `trip_positions` as declared in @fleetlab/contracts (documents.ts), shared with the consumer. */
+export type TripDoc = TripDocument;
+export type TripPositionDoc = TripPositionDocument;
 
 export const TripSchema = new Schema<TripDoc>(
   {
@@ -53,17 +35,6 @@ TripSchema.index({ fleetId: 1, status: 1 });
 TripSchema.index({ requestedAt: -1 });
 
 /** `trip_positions`: written by the consumer, read here for a trip's history. Its indexes are the consumer's. */
-export interface TripPositionDoc {
-  _id: string;
-  tripId: string;
-  seq: number;
-  position: LngLat;
-  ts: Date;
-  routeId?: string;
-  vehicleId?: string;
-  storedAt?: Date;
-}
-
 export const TripPositionSchema = new Schema<TripPositionDoc>(
   {
     _id: { type: String, required: true },

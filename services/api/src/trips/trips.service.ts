@@ -3,7 +3,7 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { trace } from '@opentelemetry/api';
-import { Topics, fleetVehicleIndex, type CancelTrips, type LngLat, type NewDirection, type TripStatus } from '@fleetlab/contracts';
+import { Topics, fleetVehicleIndex, type CancelTrips, type LngLat, type NewDirection, type TripPosition, type TripPositions, type TripStarted as ContractTripStarted, type TripStatus } from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
@@ -27,12 +27,8 @@ export interface StartTrip {
   source: TripSource;
 }
 
-export interface TripStarted {
-  tripId: string;
-  routeId: string;
-  vehicleId: string;
-  status: 'requested';
-}
+/** The answer of a start: `TripStarted` of the contracts, always `requested`. */
+export type TripStarted = ContractTripStarted & { status: 'requested' };
 
 export const UNFINISHED = ['requested', 'running'] as const;
 
@@ -218,7 +214,7 @@ export class TripsService {
    * A trip's stored positions, read by their `_id`s (`<tripId>:<seq>`, seq 0 up to the route's point count): no query
    * over the collection. A position not stored (yet) is skipped.
    */
-  async positionHistory(tripId: string): Promise<{ tripId: string; positions: Array<{ seq: number; position: LngLat; ts: string }> }> {
+  async positionHistory(tripId: string): Promise<TripPositions> {
     const trip = await this.trips.findById(tripId, { total: 1, count: 1 }).maxTimeMS(this.config.API_DB_TIMEOUT_MS).lean<TripDoc>();
     if (!trip) throw new NotFoundException(`trip ${tripId} not found`);
     const points = Math.min(MAX_POSITIONS, Math.max(trip.total ?? 0, trip.count ?? 0));
@@ -229,7 +225,7 @@ export class TripsService {
         { projection: { seq: 1, position: 1, ts: 1 }, maxTimeMS: this.config.API_DB_TIMEOUT_MS },
       ),
     );
-    const positions: Array<{ seq: number; position: LngLat; ts: string }> = [];
+    const positions: TripPosition[] = [];
     for (const d of docs) {
       if (d) positions.push({ seq: d.seq as number, position: d.position as LngLat, ts: new Date(d.ts as Date).toISOString() });
     }

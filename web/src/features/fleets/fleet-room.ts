@@ -5,6 +5,7 @@ import type { Notifications } from '../../lib/notifications';
 import type { SocketConnection } from '../../lib/socket-connection';
 import { shortId } from '../../lib/format';
 import { FleetsModel, isSettled } from './fleets-model';
+import { SocketEvents, isSocketError, type FleetSubscription, type SubscriptionAck } from '@fleetlab/contracts';
 
 export const BENCH_FLEET_ID = 'bench';
 /** A fleet found on the road leaves the map this long after it settled, so finished demo fleets don't pile up. */
@@ -69,7 +70,7 @@ export class FleetRoom {
   }
 
   remove(fleetId: string): void {
-    this.deps.connection?.emit('unsubscribe-fleet', { fleetId });
+    this.deps.connection?.emit(SocketEvents.unsubscribeFleet, { fleetId } satisfies FleetSubscription);
     this.stopPolling(fleetId);
     const removal = this.removals.get(fleetId);
     if (removal) clearTimeout(removal);
@@ -90,9 +91,9 @@ export class FleetRoom {
     if (!connection) return;
     const which = fleetId ? `fleet ${shortId(fleetId)}` : 'the fleets on the road';
     connection
-      .request<{ ok?: boolean; error?: string }>('subscribe-fleet', fleetId ? { fleetId } : {})
+      .request<SubscriptionAck | undefined>(SocketEvents.subscribeFleet, (fleetId ? { fleetId } : {}) satisfies FleetSubscription)
       .then((ack) => {
-        if (ack?.error) this.deps.notifications.push('error', `Could not follow ${which}: ${ack.error}`);
+        if (isSocketError(ack)) this.deps.notifications.push('error', `Could not follow ${which}: ${ack.error}`);
       })
       .catch((error: Error) => this.deps.notifications.push('error', `Could not follow ${which}: ${error.message}`));
   }

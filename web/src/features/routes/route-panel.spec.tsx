@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { SocketErrorCodes, socketError } from '@fleetlab/contracts';
 import { LiveSession } from '../../app/live-session';
 import { SessionProvider } from '../../app/session-context';
 import { ApiClient } from '../../lib/api-client';
@@ -120,7 +121,7 @@ describe('route list and starting a trip', () => {
     await act(() => session.loadRoutes());
     fireEvent.click(screen.getByTestId('route-2'));
     fireEvent.click(screen.getByTestId('start-trip'));
-    await act(async () => socket.last('new-direction')!.ack!({ error: 'route 2 not found' }));
+    await act(async () => socket.last('new-direction')!.ack!(socketError(SocketErrorCodes.routeNotFound, 'route 2 not found')));
     const alert = await screen.findByTestId('notification-error');
     expect(alert.textContent).toContain('Could not start route "Segundo": route 2 not found');
     expect(screen.queryByTestId('trip-row')).toBeNull();

@@ -4,6 +4,8 @@ import type { ApiClient } from '../../lib/api-client';
 import type { Notifications } from '../../lib/notifications';
 import type { SocketConnection } from '../../lib/socket-connection';
 import { TripsModel, isActive, type UserTrip } from './trips-model';
+import { SocketEvents, isSocketError, type DirectionAck, type TripSubscription } from '@fleetlab/contracts';
+import type { StartTripRequest } from '../../lib/api-types';
 
 /** Refused as a duplicate (shown beside the route list) or failed at the api (shown as an error). */
 export type StartResult = { ok: true } | { ok: false; reason: string; duplicate: boolean };
@@ -41,13 +43,13 @@ export class TripsRoom {
     const trip = this.model.begin(routeId, title, paceMs, this.deps.now());
     this.deps.loadRoute(routeId);
     try {
-      const answer = await connection.request<{ tripId?: string; error?: string }>('new-direction', { routeId, paceMs });
-      if (!answer || typeof answer.tripId !== 'string') {
-        throw new Error(answer?.error ?? 'the api gave no tripId');
+      const answer = await connection.request<DirectionAck | undefined>(SocketEvents.newDirection, { routeId, paceMs } satisfies StartTripRequest);
+      if (!answer || !('tripId' in answer) || typeof answer.tripId !== 'string') {
+        throw new Error(isSocketError(answer) ? answer.error : 'the api gave no tripId');
       }
       this.model.started(trip.key, answer.tripId);
       // Positions reach this socket by its clientId; the trip room also keeps them coming after a reconnect.
-      connection.emit('subscribe-trip', { tripId: answer.tripId });
+      connection.emit(SocketEvents.subscribeTrip, { tripId: answer.tripId } satisfies TripSubscription);
       return { ok: true };
     } catch (error) {
       this.model.failed(trip.key);
@@ -60,7 +62,7 @@ export class TripsRoom {
   /** Takes a finished or cancelled trip off the map. */
   dismiss(trip: UserTrip): void {
     if (trip.tripId) {
-      this.deps.connection?.emit('unsubscribe-trip', { tripId: trip.tripId });
+      this.deps.connection?.emit(SocketEvents.unsubscribeTrip, { tripId: trip.tripId });
       this.deps.dropTrip(trip.tripId);
     }
     this.model.remove(trip.key);
@@ -86,9 +88,9 @@ export class TripsRoom {
     const connection = this.deps.connection;
     if (!connection) return;
     for (const trip of this.model.get()) {
-      if (trip.tripId && isActive(trip)) connection.emit('subscribe-trip', { tripId: trip.tripId });
+      if (trip.tripId && isActive(trip)) connection.emit(SocketEvents.subscribeTrip, { tripId: trip.tripId });
     }
-    for (const tripId of this.others) connection.emit('subscribe-trip', { tripId });
+    for (const tripId of this.others) connection.emit(SocketEvents.subscribeTrip, { tripId });
   }
 
   dispose(): void {
@@ -104,7 +106,7 @@ export class TripsRoom {
       for (const trip of page.items) {
         if (trip.fleetId || this.isFollowed(trip.tripId)) continue;
         this.others.add(trip.tripId);
-        connection.emit('subscribe-trip', { tripId: trip.tripId });
+        connection.emit(SocketEvents.subscribeTrip, { tripId: trip.tripId });
       }
     } catch {
       // The vehicles already drawn stay; the api's errors show where the user acted, not on a background look-up.
