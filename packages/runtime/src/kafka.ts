@@ -2,7 +2,6 @@ import {
   Kafka,
   logLevel,
   type Consumer,
-  type ConsumerConfig,
   type IHeaders,
   type KafkaMessage,
   type Producer,
@@ -134,7 +133,6 @@ export interface ValidatingConsumerOptions<S extends z.ZodTypeAny> {
   logger: Logger;
   metrics: KafkaMetrics;
   fromBeginning?: boolean;
-  consumerConfig?: Partial<ConsumerConfig>;
   partitionsConsumedConcurrently?: number;
   /**
    * How long the consumer may crash and restart without getting back into its group before the service stops
@@ -185,7 +183,6 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 100,
-      ...options.consumerConfig,
     });
     const { GROUP_JOIN, REBALANCING, STOP, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => {

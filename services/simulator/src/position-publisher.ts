@@ -46,10 +46,6 @@ export class PositionPublisher {
     return this.queue.length;
   }
 
-  get inFlight(): boolean {
-    return this.sending;
-  }
-
   enqueue(messages: OutgoingMessage[]): void {
     if (messages.length === 0) return;
     if (this.queue.length === 0) this.queue = messages;

@@ -54,7 +54,7 @@ export class FleetsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.metrics.countActiveFleets = () => this.countActive();
+    this.metrics.observeActiveFleets(() => this.countActive());
   }
 
   /**
