@@ -346,7 +346,8 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
   }
 }
 
-export interface OutgoingMessage {
+/** A message `sendTraced` sends: its producer span is started from `parent` and travels in its headers. */
+export interface TracedMessage {
   key: string;
   value: string | Buffer;
   /** The context the message is sent from; its trace continues in whatever reads the message. Default: the active one. */
@@ -360,7 +361,7 @@ export interface OutgoingMessage {
 export async function sendTraced(
   producer: Pick<Producer, 'send'>,
   topic: string,
-  messages: OutgoingMessage[],
+  messages: TracedMessage[],
   metrics?: KafkaMetrics,
 ): Promise<void> {
   const spans = messages.map((m) =>

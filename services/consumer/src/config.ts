@@ -1,7 +1,7 @@
 // The consumer's configuration: every environment variable it reads, parsed and validated once, here only.
 import { z } from 'zod';
 import { env, loadConfigOrExit, parseEnv } from '@fleetlab/runtime';
-import { DEFAULT_PROGRESS_INTERVAL_MS } from './position-store';
+import { DEFAULT_PROGRESS_INTERVAL_MS } from './trip-history-store';
 
 const DEFAULT_DATABASE = 'fleetlab';
 

@@ -7,7 +7,7 @@ import { createLogger, createRegistry } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
 import { ConsumerMetrics } from './metrics';
 import { createBatchHandler } from './persist-batch';
-import { PositionStore } from './position-store';
+import { TripHistoryStore } from './trip-history-store';
 
 const PING_TIMEOUT_MS = 2_000;
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const metrics = new ConsumerMetrics(registry);
 
   const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, appName: 'consumer' });
-  const store = new PositionStore(mongo.db(config.mongo.database), {
+  const store = new TripHistoryStore(mongo.db(config.mongo.database), {
     logger,
     progressIntervalMs: config.progressIntervalMs,
     onWrite: (collection, seconds) => metrics.observeWrite(collection, seconds),

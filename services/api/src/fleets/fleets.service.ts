@@ -7,7 +7,7 @@ import { Topics, type NewDirection, type TripStatus } from '@fleetlab/contracts'
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
-import { KafkaProducerService, SEND_CHUNK } from '../kafka/kafka-producer.service';
+import { KafkaService, SEND_CHUNK } from '../kafka/kafka.service';
 import { fleetTripContext } from '../telemetry/fleet-trip-context';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { RoutesService } from '../routes/routes.service';
@@ -46,7 +46,7 @@ export class FleetsService implements OnModuleInit {
     @InjectModel(TRIP_MODEL) private readonly trips: Model<TripDoc>,
     private readonly routes: RoutesService,
     private readonly tripsService: TripsService,
-    private readonly kafka: KafkaProducerService,
+    private readonly kafka: KafkaService,
     private readonly metrics: ApiMetrics,
     private readonly config: AppConfig,
     private readonly index: TripIndexService,

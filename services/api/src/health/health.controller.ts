@@ -4,7 +4,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Connection } from 'mongoose';
 import type { ServerResponse } from 'node:http';
 import { DatabaseStartupService } from '../database/database-startup.service';
-import { KafkaProducerService } from '../kafka/kafka-producer.service';
+import { KafkaService } from '../kafka/kafka.service';
 import { GatewayConsumerService } from '../positions/gateway-consumer.service';
 
 const PING_TIMEOUT_MS = 1000;
@@ -14,7 +14,7 @@ const PING_TIMEOUT_MS = 1000;
 export class HealthController {
   constructor(
     @InjectConnection() private readonly mongo: Connection,
-    private readonly kafka: KafkaProducerService,
+    private readonly kafka: KafkaService,
     private readonly gatewayConsumer: GatewayConsumerService,
     private readonly database: DatabaseStartupService,
   ) {}

@@ -7,7 +7,7 @@ import { Topics, fleetVehicleIndex, type CancelTrips, type LngLat, type NewDirec
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
-import { KafkaProducerService } from '../kafka/kafka-producer.service';
+import { KafkaService } from '../kafka/kafka.service';
 import { ApiMetrics, type TripSource } from '../metrics/api-metrics';
 import { RoutesService } from '../routes/routes.service';
 import { FLEET_MODEL, type FleetDoc } from '../fleets/fleet.schema';
@@ -58,7 +58,7 @@ export class TripsService {
     @InjectModel(TRIP_POSITION_MODEL) private readonly positions: Model<TripPositionDoc>,
     @InjectModel(FLEET_MODEL) private readonly fleets: Model<FleetDoc>,
     private readonly routes: RoutesService,
-    private readonly kafka: KafkaProducerService,
+    private readonly kafka: KafkaService,
     private readonly metrics: ApiMetrics,
     private readonly config: AppConfig,
     private readonly index: TripIndexService,

@@ -45,7 +45,7 @@ export interface StoreBatchResult {
   lagSeconds: number[];
 }
 
-export interface PositionStoreOptions {
+export interface TripHistoryStoreOptions {
   logger?: Logger;
   /** Called after every bulk write, successful or not, with its duration. */
   onWrite?(collection: CollectionName, seconds: number): void;
@@ -69,7 +69,7 @@ export const POSITIONS_UNIQUE_INDEX = 'tripId_1_seq_1';
  * Trip state and position history in MongoDB, without transactions (FerretDB has none): positions are inserted
  * first with deterministic ids, then trips are updated conditionally from what was read. See README.md.
  */
-export class PositionStore {
+export class TripHistoryStore {
   readonly positions: Collection<PositionDocument>;
   readonly trips: Collection<TripDocument>;
   readonly fleetProgress: Collection<{ _id: string }>;
@@ -84,7 +84,7 @@ export class PositionStore {
 
   constructor(
     private readonly db: Db,
-    private readonly options: PositionStoreOptions = {},
+    private readonly options: TripHistoryStoreOptions = {},
   ) {
     this.positions = db.collection<PositionDocument>(Collections.positions);
     this.trips = db.collection<TripDocument>(Collections.trips);
