@@ -112,7 +112,12 @@ export class FleetsService implements OnModuleInit {
       this.tripsService.road.release(fleetId);
       // Half a fleet is worse than none: cancel what went out and report the failure.
       this.logger.error({ err: error, fleetId }, 'fleet creation failed, cancelling what was started');
-      await this.cancel(fleetId).catch(() => undefined);
+      await this.cancel(fleetId).catch((cancelError: unknown) =>
+        this.logger.error(
+          { err: cancelError, fleetId },
+          'fleet not cancelled after its creation failed: trips already sent may run; cancel it with DELETE /fleets/:id',
+        ),
+      );
       throw error;
     }
     this.activeCache = undefined;

@@ -65,7 +65,7 @@ export class GatewayConsumerService implements OnApplicationBootstrap {
         return;
       } catch (error) {
         this.logger.error({ err: error, retryInMs: RETRY_MS }, 'gateway consumer could not start');
-        await consumer.stop().catch(() => undefined);
+        await consumer.stop().catch((stopError: unknown) => this.logger.warn({ err: stopError }, 'gateway consumer not stopped before the retry'));
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }
     }

@@ -116,7 +116,12 @@ export class TripsService {
       await this.kafka.send(Topics.newDirection, [{ key: tripId, value: direction }]);
     } catch (error) {
       // No command went out, so no trip will run: take the record back rather than leave it `requested` forever.
-      await this.trips.deleteOne({ _id: tripId }).catch(() => undefined);
+      await this.trips.deleteOne({ _id: tripId }).catch((deleteError: unknown) =>
+        this.logger.error(
+          { err: deleteError, tripId, sendError: String(error) },
+          'trip direction not sent and the trip not taken back: it stays requested; cancel it with DELETE /trips/:id',
+        ),
+      );
       throw error;
     }
     this.metrics.tripsStarted.inc({ source: request.source });
