@@ -3,25 +3,7 @@ import { MongoClient, MongoServerError, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NewPosition } from '@fleetlab/contracts';
 import { POSITIONS_UNIQUE_INDEX, TripHistoryStore } from '../src/trip-history-store';
-
-const t0 = Date.parse('2026-11-25T10:00:00.000Z');
-
-function pos(tripId: string, seq: number, extra: Partial<NewPosition> = {}): NewPosition {
-  return {
-    routeId: 'r1',
-    clientId: '',
-    position: [-47.9 + seq / 1000, -15.8],
-    finished: false,
-    tripId,
-    vehicleId: `v-${tripId}`,
-    seq,
-    ts: new Date(t0 + seq * 500).toISOString(),
-    ...extra,
-  };
-}
-
-const range = (tripId: string, from: number, to: number): NewPosition[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => pos(tripId, from + i));
+import { pos, range, t0 } from './positions';
 
 let client: MongoClient;
 let db: Db;
