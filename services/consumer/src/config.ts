@@ -1,30 +1,11 @@
 // The consumer's configuration: every environment variable it reads, parsed and validated once, here only.
 import { z } from 'zod';
-import { env, loadConfigOrExit, parseEnv } from '@fleetlab/runtime';
+import { env, loadConfigOrExit, mongoDatabase, mongoUrl, parseEnv, serviceShape } from '@fleetlab/runtime';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './trip-history-store';
 
-const DEFAULT_DATABASE = 'fleetlab';
-
-// mongodb://[user:pass@]host[:port][,host…]/<database>[?options]; credentials must be percent-encoded, so the
-// first '/' after the hosts starts the database.
-const MONGO_URL_PATTERN = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?[^/?@]+(?:\/([^?]*))?(?:\?.*)?$/;
-
-const mongoUrl = z
-  .string()
-  .default(`mongodb://127.0.0.1:27017/${DEFAULT_DATABASE}`)
-  .refine((url) => MONGO_URL_PATTERN.test(url), 'expected mongodb://host[:port]/<database>')
-  .transform((url) => {
-    const database = decodeURIComponent(MONGO_URL_PATTERN.exec(url)?.[1] ?? '');
-    return { url, database: database === '' ? DEFAULT_DATABASE : database };
-  });
-
 export const configShape = {
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: env.port(3002),
-  KAFKA_BROKERS: env.brokers('127.0.0.1:9092'),
-  KAFKA_PARTITIONS: env.positiveInt(6),
-  MONGO_URL: mongoUrl,
-  LOG_LEVEL: env.logLevel(),
+  ...serviceShape(3002),
+  MONGO_URL: mongoUrl(),
   /**
    * How many partitions are handled at once (kafkajs partitionsConsumedConcurrently). 1 by default: FerretDB on
    * SQLite serialises writes, and three concurrent update batches took 23 s where one after another took 5 s.
@@ -62,7 +43,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       clientId: 'consumer',
       concurrency: vars.CONSUMER_CONCURRENCY,
     },
-    mongo: vars.MONGO_URL,
+    mongo: { url: vars.MONGO_URL, database: mongoDatabase(vars.MONGO_URL) },
     progressIntervalMs: vars.CONSUMER_PROGRESS_INTERVAL_MS,
     logLevel: vars.LOG_LEVEL,
   };
