@@ -55,7 +55,7 @@ async function main(): Promise<void> {
         if (pending) notReady.push(`starting: waiting for ${pending}`);
         else if (!consumer.isRunning()) notReady.push('kafka consumer not running');
         else if (!consumer.isJoined()) notReady.push('kafka consumer not in its group');
-        const ping = await withTimeout(store.ping(), PING_TIMEOUT_MS).then(
+        const ping = await store.ping(PING_TIMEOUT_MS).then(
           () => undefined,
           (error: Error) => error.message,
         );
@@ -87,14 +87,6 @@ async function main(): Promise<void> {
     { topic: Topics.newPosition, group: config.kafka.groupId, concurrency: config.kafka.concurrency, database: config.mongo.database },
     'consuming',
   );
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 main().catch((error: unknown) => {

@@ -1,11 +1,9 @@
-import { chunks } from '@fleetlab/runtime';
+import { alreadyStored, chunks, pingWithin } from '@fleetlab/runtime';
 import {
   MongoBulkWriteError,
-  MongoServerError,
   type AnyBulkWriteOperation,
   type Collection,
   type Db,
-  type WriteError,
 } from 'mongodb';
 import {
   FLEET_PROGRESS_BLOCK,
@@ -60,7 +58,6 @@ export interface TripHistoryStoreOptions {
 
 export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
-const DUPLICATE_KEY = 11000;
 /** Trips read by `_id` at once. */
 const READ_CONCURRENCY = 8;
 export const POSITIONS_UNIQUE_INDEX = 'tripId_1_seq_1';
@@ -99,9 +96,9 @@ export class TripHistoryStore {
     await this.positions.createIndex({ tripId: 1, seq: 1 }, { unique: true, name: POSITIONS_UNIQUE_INDEX });
   }
 
-  /** Resolves when the database answers a ping. */
-  async ping(): Promise<void> {
-    await this.db.command({ ping: 1 });
+  /** Resolves when the database answers a ping within `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<void> {
+    await pingWithin(this.db, timeoutMs);
   }
 
   /**
@@ -147,14 +144,8 @@ export class TripHistoryStore {
       await this.timed(Collections.positions, () => this.positions.insertMany(list, { ordered: false }));
       return new Set();
     } catch (error) {
-      if (error instanceof MongoBulkWriteError && !error.writeConcernError) {
-        const writeErrors = toArray(error.writeErrors);
-        if (writeErrors.length > 0 && writeErrors.every((w) => w.code === DUPLICATE_KEY)) {
-          return new Set(writeErrors.map((w) => w.index));
-        }
-      } else if (error instanceof MongoServerError && error.code === DUPLICATE_KEY && list.length === 1) {
-        return new Set([0]);
-      }
+      const stored = alreadyStored(error, list.length);
+      if (stored) return stored;
       throw error;
     }
   }
@@ -375,11 +366,7 @@ export class TripHistoryStore {
     } catch (error) {
       // An upsert racing another writer of the same new trip loses with a duplicate key. FerretDB also stops the
       // rest of an unordered update batch at that error, so the count is taken as partial and re-read.
-      if (
-        error instanceof MongoBulkWriteError &&
-        !error.writeConcernError &&
-        toArray(error.writeErrors).every((w) => w.code === DUPLICATE_KEY)
-      ) {
+      if (error instanceof MongoBulkWriteError && alreadyStored(error, updates.length)) {
         return Math.min(updates.length - 1, applied + error.result.matchedCount + error.result.upsertedCount);
       }
       throw error;
@@ -394,13 +381,4 @@ export class TripHistoryStore {
       this.options.onWrite?.(collection, Number(process.hrtime.bigint() - start) / 1e9);
     }
   }
-}
-
-// The driver types writeErrors as one error or many.
-function toArray(errors: WriteError | readonly WriteError[]): readonly WriteError[] {
-  return isMany(errors) ? errors : [errors];
-}
-
-function isMany(errors: WriteError | readonly WriteError[]): errors is readonly WriteError[] {
-  return Array.isArray(errors);
 }

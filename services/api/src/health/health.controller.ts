@@ -3,6 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Connection } from 'mongoose';
 import type { ServerResponse } from 'node:http';
+import { pingWithin } from '@fleetlab/runtime';
 import { DatabaseStartupService } from '../database/database-startup.service';
 import { KafkaService } from '../kafka/kafka.service';
 import { GatewayConsumerService } from '../positions/gateway-consumer.service';
@@ -49,17 +50,11 @@ export class HealthController {
   private async mongoAnswers(): Promise<boolean> {
     const db = this.mongo.db;
     if (!db || this.mongo.readyState !== 1) return false;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('ping timed out')), PING_TIMEOUT_MS);
-      });
-      await Promise.race([db.command({ ping: 1 }), timeout]);
+      await pingWithin(db, PING_TIMEOUT_MS);
       return true;
     } catch {
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -5,7 +5,7 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { Route } from '@fleetlab/contracts';
-import { chunks } from '@fleetlab/runtime';
+import { alreadyStored, chunks } from '@fleetlab/runtime';
 import type { Logger } from '@fleetlab/telemetry';
 import { LOGGER } from '../common/logger';
 import { ROUTE_MODEL, fromStoredPoints, toStoredPoints, type RouteDoc, type RouteSource } from './route.schema';
@@ -161,7 +161,7 @@ export class RoutesService {
         createdAt: now,
       } as never);
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) throw new ConflictException(`route ${id} already exists`);
+      if (alreadyStored(error, 1)) throw new ConflictException(`route ${id} already exists`);
       throw error;
     }
     this.remember(id, route.points.length);
@@ -210,7 +210,7 @@ export class RoutesService {
       } catch (error) {
         // Another request inserted some of them first: they are there, which is all that matters (and the next
         // pointCounts reads what they hold).
-        if ((error as { code?: number }).code !== 11000 && !isDuplicatesOnly(error)) throw error;
+        if (!alreadyStored(error, missing.length)) throw error;
       }
     }
   }
@@ -221,11 +221,4 @@ export function withStored(list: readonly RouteSummary[], added: Iterable<RouteS
   const byId = new Map(list.map((s) => [s.id, s]));
   for (const summary of added) if (!byId.has(summary.id)) byId.set(summary.id, summary);
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-function isDuplicatesOnly(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
-  if (!writeErrors) return false;
-  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-  return list.length > 0 && list.every((w) => w.code === 11000);
 }
