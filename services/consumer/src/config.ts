@@ -20,33 +20,16 @@ export const configShape = {
   CONSUMER_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(DEFAULT_PROGRESS_INTERVAL_MS),
 };
 
-export interface Config {
-  host: string;
-  port: number;
-  kafka: { brokers: string[]; partitions: number; groupId: string; clientId: string; concurrency: number };
-  mongo: { url: string; database: string };
-  progressIntervalMs: number;
-  logLevel: z.infer<typeof configShape.LOG_LEVEL>;
-}
+/** The consumer group and Kafka client id: part of the contract (docs/architecture.md), not a setting. */
+export const KAFKA_GROUP_ID = 'consumer';
+
+/** The variables, as every service has them, plus the database MONGO_URL names. */
+export type Config = z.infer<z.ZodObject<typeof configShape>> & { MONGO_DATABASE: string };
 
 /** Parses the given environment; throws a ConfigError naming every bad variable. */
 export function parseConfig(source: NodeJS.ProcessEnv): Config {
   const vars = parseEnv(configShape, source);
-  return {
-    host: vars.HOST,
-    port: vars.PORT,
-    kafka: {
-      brokers: vars.KAFKA_BROKERS,
-      partitions: vars.KAFKA_PARTITIONS,
-      // The group name is part of the contract (docs/architecture.md), not a setting.
-      groupId: 'consumer',
-      clientId: 'consumer',
-      concurrency: vars.CONSUMER_CONCURRENCY,
-    },
-    mongo: { url: vars.MONGO_URL, database: mongoDatabase(vars.MONGO_URL) },
-    progressIntervalMs: vars.CONSUMER_PROGRESS_INTERVAL_MS,
-    logLevel: vars.LOG_LEVEL,
-  };
+  return { ...vars, MONGO_DATABASE: mongoDatabase(vars.MONGO_URL) };
 }
 
 /** The process configuration, or exit status 78 with every bad variable named. */

@@ -4,7 +4,7 @@ import { MongoClient } from 'mongodb';
 import { AllTopics, StorablePosition, Topics } from '@fleetlab/contracts';
 import { StartUp, ValidatingConsumer, createKafka, ensureTopics, onShutdown, startOpsServer } from '@fleetlab/runtime';
 import { createLogger, createRegistry } from '@fleetlab/telemetry';
-import { loadConfig } from './config';
+import { KAFKA_GROUP_ID, loadConfig } from './config';
 import { ConsumerMetrics } from './metrics';
 import { createBatchHandler } from './persist-batch';
 import { TripHistoryStore } from './trip-history-store';
@@ -13,23 +13,23 @@ const PING_TIMEOUT_MS = 2_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger('consumer', { level: config.logLevel });
+  const logger = createLogger('consumer', { level: config.LOG_LEVEL });
   const registry = createRegistry('consumer');
   const metrics = new ConsumerMetrics(registry);
 
-  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, appName: 'consumer' });
-  const store = new TripHistoryStore(mongo.db(config.mongo.database), {
+  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 10_000, appName: 'consumer' });
+  const store = new TripHistoryStore(mongo.db(config.MONGO_DATABASE), {
     logger,
-    progressIntervalMs: config.progressIntervalMs,
+    progressIntervalMs: config.CONSUMER_PROGRESS_INTERVAL_MS,
     onWrite: (collection, seconds) => metrics.observeWrite(collection, seconds),
   });
 
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: KAFKA_GROUP_ID, logger });
   // Dead letters keep the original key; the default (Java-compatible) partitioner also silences kafkajs' warning.
   const dlqProducer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   const consumer = new ValidatingConsumer({
     kafka,
-    groupId: config.kafka.groupId,
+    groupId: KAFKA_GROUP_ID,
     topic: Topics.newPosition,
     // An original Code Delivery position (no trip, no seq) is dead-lettered with the reason why (docs/architecture.md).
     schema: StorablePosition,
@@ -37,15 +37,15 @@ async function main(): Promise<void> {
     logger,
     metrics: metrics.kafka,
     fromBeginning: true,
-    partitionsConsumedConcurrently: config.kafka.concurrency,
+    partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
     handleBatch: createBatchHandler({ store, metrics, logger }),
   });
 
   const startUp = new StartUp(logger);
   // Up first, so probes see a live process (and an unready one) while the dependencies come up.
   const ops = await startOpsServer({
-    host: config.host,
-    port: config.port,
+    host: config.HOST,
+    port: config.PORT,
     registry,
     liveness: { check: () => [consumer.livenessProblem()].filter((p): p is string => p !== undefined) },
     readiness: {
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       },
     },
   });
-  logger.info({ host: config.host, port: ops.port }, 'ops server listening');
+  logger.info({ host: config.HOST, port: ops.port }, 'ops server listening');
 
   onShutdown(logger, [
     async () => startUp.stop(),
@@ -78,13 +78,13 @@ async function main(): Promise<void> {
   const started = await startUp.run([
     { name: 'mongodb', run: () => mongo.connect() },
     { name: 'mongodb indexes', run: () => store.ensureIndexes() },
-    { name: 'kafka topics', run: () => ensureTopics(kafka, AllTopics.map((topic) => ({ topic, numPartitions: config.kafka.partitions }))) },
+    { name: 'kafka topics', run: () => ensureTopics(kafka, AllTopics.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS }))) },
     { name: 'kafka producer', run: () => dlqProducer.connect() },
     { name: 'kafka consumer', run: () => consumer.start() },
   ]);
   if (!started) return;
   logger.info(
-    { topic: Topics.newPosition, group: config.kafka.groupId, concurrency: config.kafka.concurrency, database: config.mongo.database },
+    { topic: Topics.newPosition, group: KAFKA_GROUP_ID, concurrency: config.CONSUMER_CONCURRENCY, database: config.MONGO_DATABASE },
     'consuming',
   );
 }
