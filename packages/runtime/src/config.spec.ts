@@ -29,7 +29,7 @@ describe('parseEnv', () => {
 describe('the variables every service shares', () => {
   it('serviceShape declares where it listens, Kafka and the log level, with the port given', () => {
     const vars = parseEnv(serviceShape(3002), {});
-    expect(vars).toEqual({ HOST: '127.0.0.1', PORT: 3002, KAFKA_BROKERS: ['127.0.0.1:9092'], KAFKA_PARTITIONS: 6, LOG_LEVEL: 'info' });
+    expect(vars).toEqual({ HOST: '127.0.0.1', PORT: 3002, KAFKA_BROKERS: ['127.0.0.1:9092'], KAFKA_PARTITIONS: 6, KAFKA_REPLICATION_FACTOR: 1, LOG_LEVEL: 'info' });
     expect(() => parseEnv(serviceShape(1), { KAFKA_BROKERS: 'nope', LOG_LEVEL: 'loud' })).toThrow(/KAFKA_BROKERS=.*\n.*LOG_LEVEL=/);
   });
 

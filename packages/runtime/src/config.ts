@@ -98,6 +98,8 @@ export function serviceShape(port: number) {
     KAFKA_BROKERS: env.brokers('127.0.0.1:9092'),
     /** Partitions of the topics a service creates when they are missing. */
     KAFKA_PARTITIONS: env.positiveInt(6),
+    /** Replicas of each partition of those topics; at most the number of brokers. */
+    KAFKA_REPLICATION_FACTOR: env.positiveInt(1),
     LOG_LEVEL: env.logLevel(),
   };
 }

@@ -8,7 +8,7 @@ import {
   type LogEntry,
 } from 'kafkajs';
 import type { z } from 'zod';
-import { DlqHeaders, dlqTopic, parseMessage } from '@fleetlab/contracts';
+import { AllTopics, DlqHeaders, dlqTopic, parseMessage } from '@fleetlab/contracts';
 import { context, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { extractMessageContext, kafkaAttributes, traceHeaders, type KafkaMetrics, type Logger } from '@fleetlab/telemetry';
 
@@ -43,6 +43,17 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
+  /** Copies of each partition; 1 by default (one broker in both labs). */
+  replicationFactor?: number;
+}
+
+/**
+ * The one decision of how fleetlab's topics are made: every contract topic and its DLQ, with the partitions and
+ * replication of the config (KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR). Every service ensures them at start, so
+ * each one can start alone, and they all create the same topics.
+ */
+export function fleetlabTopics(config: { KAFKA_PARTITIONS: number; KAFKA_REPLICATION_FACTOR: number }): TopicSpec[] {
+  return AllTopics.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }));
 }
 
 /** Creates the topics that are missing; a topic that exists is left as it is. Safe to call from every service. */
@@ -56,7 +67,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
       // Two services racing to create the same topic is fine: the loser gets TOPIC_ALREADY_EXISTS, which kafkajs ignores.
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.numPartitions, replicationFactor: 1 })),
+        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.numPartitions, replicationFactor: s.replicationFactor ?? 1 })),
       });
     }
   } finally {

@@ -9,6 +9,7 @@ describe('parseConfig', () => {
       PORT: 3002,
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       KAFKA_PARTITIONS: 6,
+      KAFKA_REPLICATION_FACTOR: 1,
       LOG_LEVEL: 'info',
       MONGO_URL: 'mongodb://127.0.0.1:27017/fleetlab',
       MONGO_DATABASE: 'fleetlab',

@@ -1,8 +1,8 @@
 // Wiring only: config, telemetry, MongoDB, Kafka, ops endpoints and shutdown around the position store.
 import { Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { AllTopics, StorablePosition, Topics } from '@fleetlab/contracts';
-import { StartUp, ValidatingConsumer, createKafka, ensureTopics, onShutdown, startOpsServer } from '@fleetlab/runtime';
+import { StorablePosition, Topics } from '@fleetlab/contracts';
+import { StartUp, ValidatingConsumer, createKafka, ensureTopics, fleetlabTopics, onShutdown, startOpsServer } from '@fleetlab/runtime';
 import { createLogger, createRegistry } from '@fleetlab/telemetry';
 import { KAFKA_GROUP_ID, loadConfig } from './config';
 import { ConsumerMetrics } from './metrics';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const started = await startUp.run([
     { name: 'mongodb', run: () => mongo.connect() },
     { name: 'mongodb indexes', run: () => store.ensureIndexes() },
-    { name: 'kafka topics', run: () => ensureTopics(kafka, AllTopics.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS }))) },
+    { name: 'kafka topics', run: () => ensureTopics(kafka, fleetlabTopics(config)) },
     { name: 'kafka producer', run: () => dlqProducer.connect() },
     { name: 'kafka consumer', run: () => consumer.start() },
   ]);

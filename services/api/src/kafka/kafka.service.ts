@@ -1,7 +1,6 @@
 import { Inject, Injectable, ServiceUnavailableException, type OnApplicationShutdown } from '@nestjs/common';
-import { AllTopics } from '@fleetlab/contracts';
 import { Partitioners } from 'kafkajs';
-import { createKafka, ensureTopics, sendTraced, type Kafka, type Producer } from '@fleetlab/runtime';
+import { createKafka, ensureTopics, fleetlabTopics, sendTraced, type Kafka, type Producer } from '@fleetlab/runtime';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
@@ -70,10 +69,7 @@ export class KafkaService implements OnApplicationShutdown {
   private async connectWithRetry(): Promise<void> {
     while (!this.stopping) {
       try {
-        await ensureTopics(
-          this.kafka,
-          AllTopics.map((topic) => ({ topic, numPartitions: this.config.KAFKA_PARTITIONS })),
-        );
+        await ensureTopics(this.kafka, fleetlabTopics(this.config));
         await this.producer.connect();
         this.logger.info({ brokers: this.config.KAFKA_BROKERS }, 'kafka producer connected, topics ensured');
         this.markReady();
