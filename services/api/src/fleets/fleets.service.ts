@@ -18,6 +18,7 @@ import { countStatuses, fleetRef, mapLimit } from '../trips/read-model';
 import { ALL_TRIPS, routeKey } from '../trips/trip-list';
 import { FLEET_MODEL, type FleetDoc, type FleetStatus } from './fleet.schema';
 import { MAX_GENERATED_ROUTES, routeForVehicle, type CreateFleetBody } from './fleets.dto';
+import { collectionOf } from '../database/collection';
 
 export interface FleetCreated {
   fleetId: string;
@@ -73,13 +74,13 @@ export class FleetsService implements OnModuleInit {
     const createdAt = new Date();
     const fleetRequest = trace.getActiveSpan()?.spanContext();
     try {
-      await this.fleets.collection.insertOne({ _id: fleetId, vehicles: body.vehicles, paceMs, routeIds, status: 'running', createdAt } as never);
+      await collectionOf(this.fleets).insertOne({ _id: fleetId, vehicles: body.vehicles, paceMs, routeIds, status: 'running', createdAt });
       // Listed as one entry standing for all its trips, in the list of every trip and of each of its routes.
       const entries = await this.index.append(ALL_TRIPS, [fleetRef(fleetId)], body.vehicles);
       const onRoutes = routeIds.map((routeId) => ({ routeId, vehicles: vehiclesOnRoute(routeIds, routeId, body.vehicles) })).filter((r) => r.vehicles > 0);
       entries.push(...(await mapLimit(onRoutes, 4, (r) => this.index.append(routeKey(r.routeId), [fleetRef(fleetId)], r.vehicles))).flat());
       // Where it is listed, for retention to take it out again.
-      await this.fleets.collection.updateOne({ _id: fleetId as never }, { $set: { indexEntries: entries } });
+      await collectionOf(this.fleets).updateOne({ _id: fleetId }, { $set: { indexEntries: entries } });
       for (let start = 0; start < body.vehicles; start += SEND_CHUNK) {
         const end = Math.min(body.vehicles, start + SEND_CHUNK);
         const trips: TripDoc[] = [];
@@ -98,7 +99,7 @@ export class FleetsService implements OnModuleInit {
             paceMs,
           });
         }
-        await this.trips.collection.insertMany(trips as never[], { ordered: false });
+        await collectionOf(this.trips).insertMany(trips, { ordered: false });
         await this.index.setFleetSlots(fleetId, start, trips.map((t) => t._id));
         const directions = trips.map((t, j) => {
           const direction: NewDirection = { clientId: '', routeId: t.routeId, tripId: t._id, vehicleId: t.vehicleId, paceMs, fleetId };

@@ -11,6 +11,7 @@ import { LOGGER } from '../common/logger';
 import { ROUTE_MODEL, fromStoredPoints, toStoredPoints, type RouteDoc, type RouteSource } from './route.schema';
 import { generateRoutes, type GenerateOptions } from './route-generator';
 import { routesFromGeoJson } from './routes.dto';
+import { collectionOf } from '../database/collection';
 
 /** Relative to the package, so it works from src (tests) and dist (runtime) alike. */
 export const SEED_FILE = join(__dirname, '..', '..', 'data', 'routes.geojson');
@@ -150,7 +151,7 @@ export class RoutesService {
     const id = route.id ?? `route-${randomUUID()}`;
     const now = new Date();
     try {
-      await this.routes.collection.insertOne({
+      await collectionOf(this.routes).insertOne({
         _id: id,
         title: route.title,
         startPosition: route.startPosition,
@@ -159,7 +160,7 @@ export class RoutesService {
         pointCount: route.points.length,
         source: 'user',
         createdAt: now,
-      } as never);
+      });
     } catch (error) {
       if (alreadyStored(error, 1)) throw new ConflictException(`route ${id} already exists`);
       throw error;
@@ -184,15 +185,15 @@ export class RoutesService {
   private async insertMissing(routes: Route[], source: RouteSource): Promise<void> {
     const now = new Date();
     for (const chunk of chunks(routes.filter((r) => !this.knownPointCounts.has(r.id)))) {
-      const existing = await this.routes.collection
-        .find({ _id: { $in: chunk.map((r) => r.id) as never[] } }, { projection: { _id: 1, pointCount: 1 } })
+      const existing = await collectionOf(this.routes)
+        .find({ _id: { $in: chunk.map((r) => r.id) } }, { projection: { _id: 1, pointCount: 1 } })
         .toArray();
       for (const d of existing) this.remember(String(d._id), Number(d.pointCount));
       const stored = new Set(existing.map((d) => String(d._id)));
       const missing = chunk.filter((r) => !stored.has(r.id));
       if (missing.length === 0) continue;
       try {
-        await this.routes.collection.insertMany(
+        await collectionOf(this.routes).insertMany(
           missing.map((r) => ({
             _id: r.id,
             title: r.title,
@@ -202,7 +203,7 @@ export class RoutesService {
             pointCount: r.points.length,
             source,
             createdAt: now,
-          })) as never[],
+          })),
           { ordered: false },
         );
         for (const r of missing) this.remember(r.id, r.points.length);

@@ -17,6 +17,7 @@ import { RoadLedger, ROAD_GRACE_MS } from '../admission/road-ledger';
 import { countStatuses, fleetStatuses, mapLimit } from './read-model';
 import { READ_CONCURRENCY, TripIndexService } from './trip-index.service';
 import { ALL_TRIPS, ListWalk, routeKey, vehicleKey, type SettledTrip } from './trip-list';
+import { collectionOf } from '../database/collection';
 
 export interface StartTrip {
   routeId: string;
@@ -92,7 +93,7 @@ export class TripsService {
       'fleetlab.route.id': request.routeId,
       'fleetlab.vehicle.id': vehicleId,
     });
-    await this.trips.collection.insertOne({
+    await collectionOf(this.trips).insertOne({
       _id: tripId,
       routeId: request.routeId,
       vehicleId,
@@ -102,7 +103,7 @@ export class TripsService {
       count: 0,
       total,
       paceMs,
-    } as never);
+    });
     // Listed before its direction goes out: a trip that runs is a trip that is listed.
     const entries = [
       ...(await this.index.append(ALL_TRIPS, [tripId])),
@@ -110,7 +111,7 @@ export class TripsService {
       ...(await this.index.append(vehicleKey(vehicleId), [tripId])),
     ];
     // Where it is listed, for retention to take it out again.
-    await this.trips.collection.updateOne({ _id: tripId as never }, { $set: { indexEntries: entries } }, { maxTimeMS: this.config.API_DB_TIMEOUT_MS });
+    await collectionOf(this.trips).updateOne({ _id: tripId }, { $set: { indexEntries: entries } }, { maxTimeMS: this.config.API_DB_TIMEOUT_MS });
     const direction: NewDirection = { clientId: request.clientId, routeId: request.routeId, tripId, vehicleId, paceMs };
     try {
       await this.kafka.send(Topics.newDirection, [{ key: tripId, value: direction }]);
@@ -229,8 +230,8 @@ export class TripsService {
     const points = Math.min(MAX_POSITIONS, Math.max(trip.total ?? 0, trip.count ?? 0));
     const seqs = Array.from({ length: points }, (_, seq) => seq);
     const docs = await mapLimit(seqs, POSITION_READ_CONCURRENCY, (seq) =>
-      this.positions.collection.findOne(
-        { _id: `${tripId}:${seq}` as never },
+      collectionOf(this.positions).findOne(
+        { _id: `${tripId}:${seq}` },
         { projection: { seq: 1, position: 1, ts: 1 }, maxTimeMS: this.config.API_DB_TIMEOUT_MS },
       ),
     );
