@@ -1,6 +1,8 @@
-// Lint rules for every workspace: typescript-eslint's recommended set plus the house rules (no console in services).
+// Lint rules for every workspace: typescript-eslint's recommended set plus the house rules (no console in services,
+// imports follow the layering of the workspaces).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import fleetlab from './lint/import-boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'web/dist/**', 'coverage/**', 'test-results/**', 'dashboards/grafana/*.json'] },
@@ -10,6 +12,12 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Services never import services, packages import only packages, …: the table is in lint/import-boundaries.mjs.
+    files: ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'],
+    plugins: { fleetlab },
+    rules: { 'fleetlab/import-boundaries': 'error' },
   },
   {
     files: ['services/**/*.ts', 'packages/**/*.ts'],

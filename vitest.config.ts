@@ -19,6 +19,8 @@ export default defineConfig({
             'dashboards/test/**/*.test.ts',
             // Load profiles, schedules, SLO thresholds and statistics shared by k6 and the local load driver.
             'loadtests/**/*.spec.ts',
+            // The import-boundary lint rule, run by ESLint on fixture imports.
+            'lint/**/*.spec.ts',
           ],
           exclude: ['dashboards/test/live.test.ts', '**/node_modules/**'],
           environment: 'node',

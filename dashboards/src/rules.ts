@@ -167,15 +167,6 @@ export function ruleFile(profile: RuleProfile, options: AlertOptions = { runbook
   return { groups };
 }
 
-/** Every recording rule name this generator defines (for the telemetry check). */
-export function recordNames(): string[] {
-  const names = new Set<string>([OBJECTIVE_RECORD]);
-  for (const profile of [PRODUCTION, LAB]) for (const g of ruleFile(profile).groups) for (const r of g.rules) {
-    if (typeof r.record === 'string') names.add(r.record);
-  }
-  return [...names].sort();
-}
-
 // ---------------------------------------------------------------------------------------------------------------------
 // promtool tests: for every alert, a burn that fires it and one that must not.
 

@@ -1,9 +1,9 @@
 // Shared helpers of the dashboards tests: paths, promtool, the generated files and the PromQL they contain.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { cacheDir } from '../../platform/local/src/paths';
 
 export const DASHBOARDS_DIR = resolve(__dirname, '..');
 export const REPO = resolve(DASHBOARDS_DIR, '..');
@@ -11,16 +11,21 @@ export const REPO = resolve(DASHBOARDS_DIR, '..');
 /**
  * The promtools to check the rules with: Debian's 2.42 (the version of the no-cluster lab's Prometheus) and the
  * 3.x of the Kubernetes lab's tool cache (Prometheus 3 reads rules a little differently, e.g. it normalises `le`).
- * A missing one fails the test with how to get it: never a skip.
+ * A missing one fails the test with how to get it: never a skip. The cache is the lab's own (FLEETLAB_CACHE, as
+ * everywhere), so the tool the installer built is the one checked.
  */
-export const PROMTOOLS: ReadonlyArray<{ name: string; path: string; hint: string }> = [
-  { name: 'promtool 2.x (no-cluster lab)', path: process.env.FLEETLAB_PROMTOOL ?? '/usr/bin/promtool', hint: 'install it: apt-get install prometheus (or set FLEETLAB_PROMTOOL)' },
-  {
-    name: 'promtool 3.x (Kubernetes lab)',
-    path: join(process.env.FLEETLAB_CACHE_DIR ?? join(homedir(), '.cache', 'fleetlab'), 'k8s-tools', 'bin', 'promtool'),
-    hint: 'run `bash platform/tests/install-tools.sh` (it builds the tools into the cache once)',
-  },
-];
+export function promtools(env: NodeJS.ProcessEnv = process.env): ReadonlyArray<{ name: string; path: string; hint: string }> {
+  return [
+    { name: 'promtool 2.x (no-cluster lab)', path: env.FLEETLAB_PROMTOOL ?? '/usr/bin/promtool', hint: 'install it: apt-get install prometheus (or set FLEETLAB_PROMTOOL)' },
+    {
+      name: 'promtool 3.x (Kubernetes lab)',
+      path: join(cacheDir(env), 'k8s-tools', 'bin', 'promtool'),
+      hint: 'run `bash platform/tests/install-tools.sh` (it builds the tools into the cache once)',
+    },
+  ];
+}
+
+export const PROMTOOLS = promtools();
 
 export function requirePromtool(tool: { name: string; path: string; hint: string }): string {
   if (!existsSync(tool.path)) throw new Error(`${tool.name} is missing at ${tool.path}: ${tool.hint}`);

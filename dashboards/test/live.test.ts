@@ -5,6 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 // The integration project's global setup declares (and provides) `inject('lab')`.
 import type {} from '../../platform/local/test/global-setup';
+import { waitFor, waitForFleetFinished } from '../../platform/local/test/helpers';
 import { dashboardQueries } from '../src/grafana';
 import { DASHBOARD_FILES, readDashboard, rules } from './lib';
 
@@ -25,7 +26,38 @@ async function query(expr: string): Promise<{ status: string; error?: string; da
   return (await response.json()) as { status: string; error?: string; data?: { result: unknown[] } };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+interface Target {
+  scrapeUrl: string;
+  health: string;
+  lastScrape: string;
+  scrapeInterval: string;
+}
+
+/** Seconds of a Prometheus duration such as `5s` or `1m`. */
+function seconds(duration: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(duration);
+  if (!m) throw new Error(`not a Prometheus duration: ${duration}`);
+  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+}
+
+/** Waits until Prometheus has scraped every active target twice since `since`. */
+async function twoScrapesSince(since: number): Promise<void> {
+  await waitFor(
+    `Prometheus to scrape every target twice after ${new Date(since).toISOString()}`,
+    async () => {
+      const { data } = (await fetch(`${lab.prometheusUrl}/api/v1/targets?state=active`).then((r) => r.json())) as {
+        data: { activeTargets: Target[] };
+      };
+      // The last scrape came one interval or more after `since`, so the one before it came after `since` too.
+      const done = data.activeTargets.every(
+        (t) => Date.parse(t.lastScrape) - seconds(t.scrapeInterval) * 1000 > since,
+      );
+      return data.activeTargets.length > 0 && done ? true : undefined;
+    },
+    60_000,
+    500,
+  );
+}
 
 describe('dashboards and rules against the lab', () => {
   let socket: Socket;
@@ -41,13 +73,10 @@ describe('dashboards and rules against the lab', () => {
     });
     expect(response.status).toBe(202);
     const { fleetId } = (await response.json()) as { fleetId: string };
-    for (let finished = 0; finished < 30; ) {
-      await sleep(1_000);
-      const fleet = (await fetch(`${lab.apiUrl}/fleets/${fleetId}`).then((r) => r.json())) as { trips: { finished: number } };
-      finished = fleet.trips.finished;
-    }
-    // Two scrapes (5 s apart) after the fleet, so every rate over 1m sees its last positions.
-    await sleep(11_000);
+    const progress = await waitForFleetFinished(fleetId, 240_000);
+    expect(progress.trips.finished).toBe(30);
+    // Two scrapes of every service after the fleet, so every rate over 1m sees its last positions.
+    await twoScrapesSince(Date.now());
   }, 300_000);
 
   afterAll(() => {

@@ -6,8 +6,6 @@ export const Topics = {
   cancel: 'route.cancel',
 } as const;
 
-export type Topic = (typeof Topics)[keyof typeof Topics];
-
 /** Every consumer sends a message it cannot accept to `<topic>.dlq`, the reason in a header. */
 export function dlqTopic(topic: string): string {
   return `${topic}.dlq`;

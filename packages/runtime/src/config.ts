@@ -66,3 +66,40 @@ export const env = {
       .transform((v) => v === 'true' || v === '1'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
+
+/** The database when MONGO_URL names none. */
+export const DEFAULT_MONGO_DATABASE = 'fleetlab';
+
+// mongodb://[user:pass@]host[:port][,host…]/<database>[?options]; credentials must be percent-encoded, so the
+// first '/' after the hosts starts the database. No white space anywhere.
+const MONGO_URL_PATTERN = /^mongodb(?:\+srv)?:\/\/(?:[^@/\s]*@)?[^/?@\s]+(?:\/([^?\s]*))?(?:\?\S*)?$/;
+
+/** MONGO_URL, checked one way for every service. */
+export const mongoUrl = (): z.ZodType<string, z.ZodTypeDef, string | undefined> =>
+  z
+    .string()
+    .default(`mongodb://127.0.0.1:27017/${DEFAULT_MONGO_DATABASE}`)
+    .refine((url) => MONGO_URL_PATTERN.test(url), 'expected mongodb://host[:port]/<database>');
+
+/** The database a MONGO_URL names (percent-decoded), or DEFAULT_MONGO_DATABASE. */
+export function mongoDatabase(url: string): string {
+  const database = decodeURIComponent(MONGO_URL_PATTERN.exec(url)?.[1] ?? '');
+  return database === '' ? DEFAULT_MONGO_DATABASE : database;
+}
+
+/**
+ * The variables every service reads, declared once: where it listens, its Kafka, its log level. Each service's
+ * config.ts spreads it into its own shape and adds its own variables (MONGO_URL: `mongoUrl()`).
+ */
+export function serviceShape(port: number) {
+  return {
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: env.port(port),
+    KAFKA_BROKERS: env.brokers('127.0.0.1:9092'),
+    /** Partitions of the topics a service creates when they are missing. */
+    KAFKA_PARTITIONS: env.positiveInt(6),
+    /** Replicas of each partition of those topics; at most the number of brokers. */
+    KAFKA_REPLICATION_FACTOR: env.positiveInt(1),
+    LOG_LEVEL: env.logLevel(),
+  };
+}

@@ -2,14 +2,13 @@ import {
   Kafka,
   logLevel,
   type Consumer,
-  type ConsumerConfig,
   type IHeaders,
   type KafkaMessage,
   type Producer,
   type LogEntry,
 } from 'kafkajs';
 import type { z } from 'zod';
-import { DlqHeaders, dlqTopic, parseMessage } from '@fleetlab/contracts';
+import { AllTopics, DlqHeaders, dlqTopic, parseMessage } from '@fleetlab/contracts';
 import { context, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { extractMessageContext, kafkaAttributes, traceHeaders, type KafkaMetrics, type Logger } from '@fleetlab/telemetry';
 
@@ -44,6 +43,17 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
+  /** Copies of each partition; 1 by default (one broker in both labs). */
+  replicationFactor?: number;
+}
+
+/**
+ * The one decision of how fleetlab's topics are made: every contract topic and its DLQ, with the partitions and
+ * replication of the config (KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR). Every service ensures them at start, so
+ * each one can start alone, and they all create the same topics.
+ */
+export function fleetlabTopics(config: { KAFKA_PARTITIONS: number; KAFKA_REPLICATION_FACTOR: number }): TopicSpec[] {
+  return AllTopics.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }));
 }
 
 /** Creates the topics that are missing; a topic that exists is left as it is. Safe to call from every service. */
@@ -57,7 +67,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
       // Two services racing to create the same topic is fine: the loser gets TOPIC_ALREADY_EXISTS, which kafkajs ignores.
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.numPartitions, replicationFactor: 1 })),
+        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.numPartitions, replicationFactor: s.replicationFactor ?? 1 })),
       });
     }
   } finally {
@@ -134,7 +144,6 @@ export interface ValidatingConsumerOptions<S extends z.ZodTypeAny> {
   logger: Logger;
   metrics: KafkaMetrics;
   fromBeginning?: boolean;
-  consumerConfig?: Partial<ConsumerConfig>;
   partitionsConsumedConcurrently?: number;
   /**
    * How long the consumer may crash and restart without getting back into its group before the service stops
@@ -185,7 +194,6 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 100,
-      ...options.consumerConfig,
     });
     const { GROUP_JOIN, REBALANCING, STOP, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => {
@@ -349,7 +357,8 @@ export class ValidatingConsumer<S extends z.ZodTypeAny> {
   }
 }
 
-export interface OutgoingMessage {
+/** A message `sendTraced` sends: its producer span is started from `parent` and travels in its headers. */
+export interface TracedMessage {
   key: string;
   value: string | Buffer;
   /** The context the message is sent from; its trace continues in whatever reads the message. Default: the active one. */
@@ -363,7 +372,7 @@ export interface OutgoingMessage {
 export async function sendTraced(
   producer: Pick<Producer, 'send'>,
   topic: string,
-  messages: OutgoingMessage[],
+  messages: TracedMessage[],
   metrics?: KafkaMetrics,
 ): Promise<void> {
   const spans = messages.map((m) =>

@@ -242,3 +242,52 @@ export async function readWholeTopic(topic: string, timeoutMs = 60_000): Promise
     timeoutMs,
   );
 }
+
+/** The sum of every series of `name` a service serves at `<baseUrl>/metrics` now (0 when it serves none). */
+export async function scrapeMetric(baseUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)/.exec(line);
+    if (m?.[1] === name) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/**
+ * Waits until the simulator plays no trip and holds no position for Kafka: everything it will send is acknowledged
+ * by Kafka, so what a topic holds afterwards is final.
+ */
+export async function waitForSimulatorIdle(timeoutMs = 120_000): Promise<void> {
+  const { simulatorUrl } = lab();
+  await waitFor(
+    'the simulator to play no trip and hold no position (fleetlab_simulator_active_trips and fleetlab_simulator_pending_positions_messages at 0)',
+    async () => {
+      const active = await scrapeMetric(simulatorUrl, 'fleetlab_simulator_active_trips');
+      const pending = await scrapeMetric(simulatorUrl, 'fleetlab_simulator_pending_positions_messages');
+      return active === 0 && pending === 0 ? true : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Waits until consumer group `groupId` has committed every message `topic` holds now: it has handled them all. */
+export async function waitForGroupCaughtUp(groupId: string, topic: string, timeoutMs = 120_000): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    await waitFor(
+      `consumer group ${groupId} to commit every message of ${topic} up to ${ends.map((e) => `${e.partition}:${e.high}`).join(' ')}`,
+      async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const at = new Map(committed?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
+        // A partition the group never committed on (-1) has nothing to catch up only if it is empty.
+        return ends.every((e) => BigInt(e.high) === BigInt(e.low) || (at.get(e.partition) ?? -1n) >= BigInt(e.high)) ? true : undefined;
+      },
+      timeoutMs,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

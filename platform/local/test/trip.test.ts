@@ -72,8 +72,10 @@ describe('the original socket flow', () => {
     expect(ack.tripId).toEqual(expect.any(String));
 
     await waitFor('the finished position', async () => (askerPositions.some((p) => p.finished) ? true : undefined));
-    // Give a misrouted emit time to arrive before asserting that none did.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A misrouted position would have been emitted to the bystander together with the asker's last one; the answer to
+    // a round trip on the bystander's own connection comes after whatever the api sent it before.
+    const roundTrip = await bystander.timeout(10_000).emitWithAck('unsubscribe-trip', { tripId: ack.tripId });
+    expect(roundTrip).toBeDefined();
     asker.close();
     bystander.close();
 

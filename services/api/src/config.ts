@@ -1,17 +1,10 @@
-import { env, loadConfigOrExit, parseEnv } from '@fleetlab/runtime';
+import { env, loadConfigOrExit, mongoUrl, parseEnv, serviceShape } from '@fleetlab/runtime';
 import { z } from 'zod';
 
 /** Every variable the api reads, with its default; parsed once at start and provided through DI. */
 export const configShape = {
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: env.port(3000),
-  KAFKA_BROKERS: env.brokers('127.0.0.1:9092'),
-  KAFKA_PARTITIONS: env.positiveInt(6),
-  MONGO_URL: z
-    .string()
-    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'expected a mongodb:// URL')
-    .default('mongodb://127.0.0.1:27017/fleetlab'),
-  LOG_LEVEL: env.logLevel(),
+  ...serviceShape(3000),
+  MONGO_URL: mongoUrl(),
   SOCKET_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   CORS_ORIGINS: z
     .string()

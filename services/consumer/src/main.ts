@@ -1,7 +1,7 @@
 // Wiring only: config, telemetry, MongoDB, Kafka, ops endpoints and shutdown around the position store.
 import { Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { AllTopics, StorablePosition, Topics } from '@fleetlab/contracts';
+import { StorablePosition, Topics } from '@fleetlab/contracts';
 import {
   MONGO_CONNECT_TIMEOUT_MS,
   MongoMonitorWatch,
@@ -9,41 +9,42 @@ import {
   ValidatingConsumer,
   createKafka,
   ensureTopics,
+  fleetlabTopics,
   onShutdown,
   startOpsServer,
 } from '@fleetlab/runtime';
 import { createLogger, createRegistry } from '@fleetlab/telemetry';
-import { loadConfig } from './config';
+import { KAFKA_GROUP_ID, loadConfig } from './config';
 import { ConsumerMetrics } from './metrics';
 import { createBatchHandler } from './persist-batch';
-import { PositionStore } from './position-store';
+import { TripHistoryStore } from './trip-history-store';
 
 const PING_TIMEOUT_MS = 2_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger('consumer', { level: config.logLevel });
+  const logger = createLogger('consumer', { level: config.LOG_LEVEL });
   const registry = createRegistry('consumer');
   const metrics = new ConsumerMetrics(registry);
 
-  const mongo = new MongoClient(config.mongo.url, {
+  const mongo = new MongoClient(config.MONGO_URL, {
     serverSelectionTimeoutMS: 10_000,
     // Bounds a heartbeat too, which the monitor watch counts on (packages/runtime/src/mongo-monitor.ts).
     connectTimeoutMS: MONGO_CONNECT_TIMEOUT_MS,
     appName: 'consumer',
   });
-  const store = new PositionStore(mongo.db(config.mongo.database), {
+  const store = new TripHistoryStore(mongo.db(config.MONGO_DATABASE), {
     logger,
-    progressIntervalMs: config.progressIntervalMs,
+    progressIntervalMs: config.CONSUMER_PROGRESS_INTERVAL_MS,
     onWrite: (collection, seconds) => metrics.observeWrite(collection, seconds),
   });
 
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: KAFKA_GROUP_ID, logger });
   // Dead letters keep the original key; the default (Java-compatible) partitioner also silences kafkajs' warning.
   const dlqProducer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   const consumer = new ValidatingConsumer({
     kafka,
-    groupId: config.kafka.groupId,
+    groupId: KAFKA_GROUP_ID,
     topic: Topics.newPosition,
     // An original Code Delivery position (no trip, no seq) is dead-lettered with the reason why (docs/architecture.md).
     schema: StorablePosition,
@@ -51,15 +52,15 @@ async function main(): Promise<void> {
     logger,
     metrics: metrics.kafka,
     fromBeginning: true,
-    partitionsConsumedConcurrently: config.kafka.concurrency,
+    partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
     handleBatch: createBatchHandler({ store, metrics, logger }),
   });
 
   const startUp = new StartUp(logger);
   // Up first, so probes see a live process (and an unready one) while the dependencies come up.
   const ops = await startOpsServer({
-    host: config.host,
-    port: config.port,
+    host: config.HOST,
+    port: config.PORT,
     registry,
     liveness: { check: () => [consumer.livenessProblem()].filter((p): p is string => p !== undefined) },
     readiness: {
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
         if (pending) notReady.push(`starting: waiting for ${pending}`);
         else if (!consumer.isRunning()) notReady.push('kafka consumer not running');
         else if (!consumer.isJoined()) notReady.push('kafka consumer not in its group');
-        const ping = await withTimeout(store.ping(), PING_TIMEOUT_MS).then(
+        const ping = await store.ping(PING_TIMEOUT_MS).then(
           () => undefined,
           (error: Error) => error.message,
         );
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
       },
     },
   });
-  logger.info({ host: config.host, port: ops.port }, 'ops server listening');
+  logger.info({ host: config.HOST, port: ops.port }, 'ops server listening');
 
   const giveUp = onShutdown(logger, [
     async () => startUp.stop(),
@@ -94,23 +95,15 @@ async function main(): Promise<void> {
   const started = await startUp.run([
     { name: 'mongodb', run: () => mongo.connect() },
     { name: 'mongodb indexes', run: () => store.ensureIndexes() },
-    { name: 'kafka topics', run: () => ensureTopics(kafka, AllTopics.map((topic) => ({ topic, numPartitions: config.kafka.partitions }))) },
+    { name: 'kafka topics', run: () => ensureTopics(kafka, fleetlabTopics(config)) },
     { name: 'kafka producer', run: () => dlqProducer.connect() },
     { name: 'kafka consumer', run: () => consumer.start() },
   ]);
   if (!started) return;
   logger.info(
-    { topic: Topics.newPosition, group: config.kafka.groupId, concurrency: config.kafka.concurrency, database: config.mongo.database },
+    { topic: Topics.newPosition, group: KAFKA_GROUP_ID, concurrency: config.CONSUMER_CONCURRENCY, database: config.MONGO_DATABASE },
     'consuming',
   );
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { Counter, Histogram, KafkaMetrics, LATENCY_BUCKETS_SECONDS, type Registry } from '@fleetlab/telemetry';
-import { Collections, type CollectionName, type StoreBatchResult } from './position-store';
+import { Collections, type CollectionName, type StoreBatchResult } from './trip-history-store';
 
 /** Seconds buckets for one bulk write, from a millisecond (a few documents) to 5 s (a stalled database). */
 const WRITE_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

@@ -5,7 +5,7 @@ import type { ValidMessage } from '@fleetlab/runtime';
 import { createLogger, createRegistry } from '@fleetlab/telemetry';
 import { ConsumerMetrics } from './metrics';
 import { MAX_LINKS, createBatchHandler, linksToMessages } from './persist-batch';
-import type { StoreBatchResult } from './position-store';
+import type { StoreBatchResult } from './trip-history-store';
 
 /** A context holding a span of trace n, recording (sampled and kept) or not. */
 function spanContextOf(n: number, recording: boolean): Context {

@@ -3,7 +3,7 @@ import type { NewPosition } from '@fleetlab/contracts';
 import type { ValidMessage } from '@fleetlab/runtime';
 import { traceExemplar, type Logger } from '@fleetlab/telemetry';
 import type { ConsumerMetrics } from './metrics';
-import type { PositionStore } from './position-store';
+import type { TripHistoryStore } from './trip-history-store';
 
 /** Span links per batch: enough to follow the trips of a batch, bounded so one span stays small. */
 export const MAX_LINKS = 128;
@@ -67,7 +67,7 @@ function recordTripWrites(
  * so the MongoDB spans of the write are its children, then records the metrics.
  */
 export function createBatchHandler(deps: {
-  store: Pick<PositionStore, 'storeBatch'>;
+  store: Pick<TripHistoryStore, 'storeBatch'>;
   metrics: ConsumerMetrics;
   logger: Logger;
   tracer?: Tracer;

@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NewPosition } from '@fleetlab/contracts';
 import { nextStatus, projectTrips, type TripState, type TripUpdate } from './trip-projection';
-
-const t0 = Date.parse('2026-11-25T10:00:00.000Z');
-
-function pos(tripId: string, seq: number, extra: Partial<NewPosition> = {}): NewPosition {
-  return {
-    routeId: 'r1',
-    clientId: '',
-    position: [-47.9 + seq / 1000, -15.8],
-    finished: false,
-    tripId,
-    vehicleId: `v-${tripId}`,
-    seq,
-    ts: new Date(t0 + seq * 500).toISOString(),
-    ...extra,
-  };
-}
-
-const range = (tripId: string, from: number, to: number, extra: Partial<NewPosition> = {}): NewPosition[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => pos(tripId, from + i, extra));
+import { pos, range, t0 } from '../test/positions';
 
 const states = (...trips: TripState[]): Map<string, TripState> => new Map(trips.map((t) => [t._id, t]));
 

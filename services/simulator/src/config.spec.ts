@@ -14,6 +14,7 @@ describe('config', () => {
       PORT: 3001,
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       KAFKA_PARTITIONS: 6,
+      KAFKA_REPLICATION_FACTOR: 1,
       API_URL: 'http://127.0.0.1:3000',
       PACE_MS: 500,
       SPEED_FACTOR: 1,

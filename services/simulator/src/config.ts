@@ -1,12 +1,9 @@
 // The simulator's configuration: every environment variable it reads, parsed once and validated.
 import { z } from 'zod';
-import { env, loadConfigOrExit, parseEnv } from '@fleetlab/runtime';
+import { env, loadConfigOrExit, parseEnv, serviceShape } from '@fleetlab/runtime';
 
 export const configShape = {
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: env.port(3001),
-  KAFKA_BROKERS: env.brokers('127.0.0.1:9092'),
-  KAFKA_PARTITIONS: env.positiveInt(6),
+  ...serviceShape(3001),
   /** Where routes come from: `GET ${API_URL}/routes/:id`. */
   API_URL: env.url('http://127.0.0.1:3000').transform((url) => url.replace(/\/+$/, '')),
   /** Milliseconds between two points when a direction carries no paceMs. */
@@ -22,7 +19,6 @@ export const configShape = {
   /** Routes kept in memory; the least recently used goes first. Running trips keep theirs regardless. */
   ROUTE_CACHE_MAX: env.positiveInt(10_000),
   ROUTE_FETCH_TIMEOUT_MS: env.positiveInt(5_000),
-  LOG_LEVEL: env.logLevel(),
 };
 
 export type Config = z.infer<z.ZodObject<typeof configShape>>;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { AllTopics, CancelTrips, NewDirectionWire, Topics, completeDirection } from '@fleetlab/contracts';
-import { createKafka, deadLetter, ensureTopics, onShutdown, startOpsServer, StartUp, ValidatingConsumer } from '@fleetlab/runtime';
+import { CancelTrips, NewDirectionWire, Topics, completeDirection } from '@fleetlab/contracts';
+import { createKafka, deadLetter, ensureTopics, fleetlabTopics, onShutdown, startOpsServer, StartUp, ValidatingConsumer } from '@fleetlab/runtime';
 import { createLogger, createRegistry, KafkaMetrics } from '@fleetlab/telemetry';
 import { loadConfig } from './config';
 import { CachingDefaultPartitioner } from './partitioner';
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   ]);
 
   const started = await startUp.run([
-    { name: 'kafka topics', run: () => ensureTopics(kafka, AllTopics.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS }))) },
+    { name: 'kafka topics', run: () => ensureTopics(kafka, fleetlabTopics(config)) },
     { name: 'kafka producer', run: () => producer.connect() },
     // Cancels first, so a cancel produced while directions are being read is not missed.
     { name: `consumer ${CONTROL_GROUP}`, run: () => cancels.start() },

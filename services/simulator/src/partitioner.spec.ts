@@ -1,6 +1,6 @@
 import { Partitioners, type PartitionerArgs, type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { CachingDefaultPartitioner, MAX_CACHED_KEYS } from './partitioner';
+import { CachingDefaultPartitioner, cachingPartitioner } from './partitioner';
 
 const metadata = (count: number): PartitionMetadata[] =>
   Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
@@ -39,10 +39,23 @@ describe('CachingDefaultPartitioner', () => {
     expect(new Set(Array.from({ length: 12 }, () => caching(args(undefined, 6)))).size).toBe(6);
   });
 
-  it('stays bounded', () => {
+  it('stays bounded: it remembers at most its maximum of keys, and still answers right', () => {
+    let hashed = 0;
+    const counting = () => {
+      const reference = Partitioners.DefaultPartitioner();
+      return (a: PartitionerArgs) => {
+        hashed++;
+        return reference(a);
+      };
+    };
+    const maxKeys = 100;
+    const caching = cachingPartitioner(counting, maxKeys)();
+    const many = Array.from({ length: 3 * maxKeys + 7 }, (_, i) => `k${i}`);
+    for (const key of many) caching(args(key, 6));
+    hashed = 0;
+    // Asked again, every key it does not remember is hashed again: at most maxKeys of them are remembered.
     const reference = Partitioners.DefaultPartitioner();
-    const caching = CachingDefaultPartitioner();
-    for (let i = 0; i <= MAX_CACHED_KEYS + 10; i++) caching(args(`k${i}`, 6));
-    expect(caching(args('k1', 6))).toBe(reference(args('k1', 6)));
+    for (const key of many) expect(caching(args(key, 6))).toBe(reference(args(key, 6)));
+    expect(hashed).toBeGreaterThanOrEqual(many.length - maxKeys);
   });
 });

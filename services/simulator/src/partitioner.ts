@@ -9,14 +9,17 @@ export const MAX_CACHED_KEYS = 100_000;
  * trip ids over and over. A keyed partition depends only on the key and the partition count, so it is kept per
  * count; keyless messages and explicit partitions go straight through.
  */
-export const CachingDefaultPartitioner: ICustomPartitioner = () => {
-  const partition = Partitioners.DefaultPartitioner();
+export const CachingDefaultPartitioner: ICustomPartitioner = () => cachingPartitioner(Partitioners.DefaultPartitioner)();
+
+/** `inner`, remembering at most `maxKeys` string keys' partitions (all are forgotten when it is full). */
+export const cachingPartitioner = (inner: ICustomPartitioner, maxKeys = MAX_CACHED_KEYS): ICustomPartitioner => () => {
+  const partition = inner();
   const cache = new Map<string, number>();
   let partitionCount = -1;
   return (args) => {
     const { key, partition: explicit } = args.message;
     if (typeof key !== 'string' || (explicit !== undefined && explicit !== null)) return partition(args);
-    if (args.partitionMetadata.length !== partitionCount || cache.size >= MAX_CACHED_KEYS) {
+    if (args.partitionMetadata.length !== partitionCount || cache.size >= maxKeys) {
       cache.clear();
       partitionCount = args.partitionMetadata.length;
     }

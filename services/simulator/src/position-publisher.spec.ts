@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '@fleetlab/telemetry';
-import { PositionPublisher, type OutgoingMessage } from './position-publisher';
+import { PositionPublisher, type PositionRecord } from './position-publisher';
 
 const logger = createLogger('simulator-test', { level: 'silent' });
 
-function messages(from: number, count: number): OutgoingMessage[] {
+function messages(from: number, count: number): PositionRecord[] {
   return Array.from({ length: count }, (_, i) => ({ key: `t${from + i}`, value: String(from + i), headers: {} }));
 }
 

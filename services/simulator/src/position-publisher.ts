@@ -2,7 +2,8 @@ import type { Message, Producer } from 'kafkajs';
 import type { Span } from '@opentelemetry/api';
 import type { Logger } from '@fleetlab/telemetry';
 
-export interface OutgoingMessage {
+/** One position, encoded as the Kafka record the publisher sends (the trace context already in its headers). */
+export interface PositionRecord {
   key: string;
   value: string;
   headers: Record<string, string>;
@@ -34,7 +35,7 @@ export interface PositionPublisherOptions {
  * positions leave in order and none is dropped. `pending` tells the scheduler when to stop collecting.
  */
 export class PositionPublisher {
-  private queue: OutgoingMessage[] = [];
+  private queue: PositionRecord[] = [];
   private sending = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
@@ -46,11 +47,7 @@ export class PositionPublisher {
     return this.queue.length;
   }
 
-  get inFlight(): boolean {
-    return this.sending;
-  }
-
-  enqueue(messages: OutgoingMessage[]): void {
+  enqueue(messages: PositionRecord[]): void {
     if (messages.length === 0) return;
     if (this.queue.length === 0) this.queue = messages;
     else for (const m of messages) this.queue.push(m);
@@ -79,7 +76,7 @@ export class PositionPublisher {
   private pump(): void {
     if (this.sending || this.retryTimer || this.queue.length === 0) return;
     const max = this.options.maxBatchMessages;
-    let batch: OutgoingMessage[];
+    let batch: PositionRecord[];
     if (this.queue.length <= max) {
       batch = this.queue;
       this.queue = [];

@@ -116,7 +116,8 @@ describe('Scheduler', () => {
     const now = 1_537;
     const drift = s.collect(now).map((p) => now - p.dueMs);
     expect(drift).toEqual([537, 37]);
-    expect(s.nextDueMs()).toBe(2_000);
+    expect(s.collect(1_999)).toEqual([]);
+    expect(s.collect(2_000).map((p) => [p.seq, p.dueMs])).toEqual([[2, 2_000]]);
   });
 
   it('stops at max and leaves the rest due for the next call, in order', () => {

@@ -62,12 +62,6 @@ export class Scheduler<T extends TripPlan> {
     return this.trips.has(tripId);
   }
 
-  /** Due time of the earliest next point, if any trip runs. */
-  nextDueMs(): number | undefined {
-    this.skipRemoved();
-    return this.heap.peek()?.nextDueMs;
-  }
-
   /** Starts a trip whose first point (fromSeq, else 0) is due now. A trip already running is left alone. */
   add(plan: T, nowMs: number): AddResult {
     if (this.trips.has(plan.tripId)) return 'duplicate';
@@ -156,9 +150,5 @@ export class Scheduler<T extends TripPlan> {
       members?.delete(entry.plan.tripId);
       if (members?.size === 0) this.fleets.delete(fleetId);
     }
-  }
-
-  private skipRemoved(): void {
-    while (this.heap.peek()?.removed) this.heap.pop();
   }
 }

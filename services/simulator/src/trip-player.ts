@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, SpanKind, context, trace, type Context, type Span } from 
 import type { Producer } from 'kafkajs';
 import { Topics, type CancelTrips, type NewDirection, type NewPosition } from '@fleetlab/contracts';
 import type { SimulatorMetrics } from './metrics';
-import type { PositionPublisher, OutgoingMessage } from './position-publisher';
+import type { PositionPublisher, PositionRecord } from './position-publisher';
 import { RecentSet } from './recent-set';
 import type { CachedRoute } from './route-client';
 import { intervalMs, Scheduler, type AddResult, type TripPlan } from './scheduler';
@@ -169,7 +169,7 @@ export class TripPlayer {
     if (room <= 0) return 0;
     const due = this.scheduler.collect(now, room);
     if (due.length === 0) return 0;
-    const messages: OutgoingMessage[] = new Array(due.length);
+    const messages: PositionRecord[] = new Array(due.length);
     for (let i = 0; i < due.length; i++) {
       const { trip, seq, position, dueMs, finished } = due[i] as (typeof due)[number];
       const event: NewPosition = {
@@ -250,7 +250,7 @@ export class TripPlayer {
    * every point and whatever reads it (socket delivery, persistence) hangs below that point. An untraced trip's
    * positions carry the trip's unsampled context, so readers don't start traces of their own either.
    */
-  private outgoing(trip: Trip, event: NewPosition): OutgoingMessage {
+  private outgoing(trip: Trip, event: NewPosition): PositionRecord {
     const value = JSON.stringify(event);
     if (!trip.span.isRecording()) return { key: trip.tripId, value, headers: trip.traceHeaders };
     const span = tracer.startSpan(

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { inject, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners, type Consumer } from 'kafkajs';
 import { controlService } from '@fleetlab/local';
+import { waitForSimulatorIdle } from '../../../platform/local/test/helpers';
 
 interface Seen {
   topic: string;
@@ -18,14 +19,24 @@ function kafka(): Kafka {
   return new Kafka({ clientId: 'simulator-tests', brokers: lab().kafkaBrokers, logLevel: logLevel.NOTHING });
 }
 
+interface Watch {
+  seen: Seen[];
+  /** Resolves once every message `topic` holds now has been read. */
+  caughtUp(topic: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /** Reads topics from the beginning into an array, keeping only messages whose value mentions `marker`. */
-async function watch(topics: string[], marker: string): Promise<{ seen: Seen[]; stop(): Promise<void> }> {
+async function watch(topics: string[], marker: string): Promise<Watch> {
   const consumer: Consumer = kafka().consumer({ groupId: `simulator-tests-${randomUUID()}`, maxWaitTimeInMs: 100 });
   const seen: Seen[] = [];
+  /** The next offset to read, by `<topic>:<partition>`, over every message read (marked or not). */
+  const next = new Map<string, bigint>();
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ topic, message }) => {
+    eachMessage: async ({ topic, partition, message }) => {
+      next.set(`${topic}:${partition}`, BigInt(message.offset) + 1n);
       const text = message.value?.toString() ?? '';
       if (!text.includes(marker)) return;
       const headers: Record<string, string> = {};
@@ -36,7 +47,15 @@ async function watch(topics: string[], marker: string): Promise<{ seen: Seen[]; 
       seen.push({ topic, key: message.key?.toString() ?? null, value: JSON.parse(text), headers });
     },
   });
-  return { seen, stop: () => consumer.disconnect() };
+  const caughtUp = async (topic: string): Promise<void> => {
+    const admin = kafka().admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    await until(`the reader to reach the end of ${topic} (${ends.map((e) => `${e.partition}:${e.high}`).join(' ')})`, () =>
+      ends.every((e) => BigInt(e.high) === BigInt(e.low) || (next.get(`${topic}:${e.partition}`) ?? 0n) >= BigInt(e.high)) ? true : undefined,
+    );
+  };
+  return { seen, caughtUp, stop: () => consumer.disconnect() };
 }
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
@@ -91,8 +110,10 @@ describe('simulator', () => {
     const reader = await watch(['route.new-position'], tripId);
     await until('a few positions', () => (positionsOf(reader.seen, tripId).length >= 3 ? true : undefined));
     expect((await api(`/trips/${tripId}`, 'DELETE')).status).toBe(202);
-    // Uncancelled, the 40 points at 200 ms would all be out 8 s after the start.
-    await sleep(10_000);
+    // Once the simulator plays nothing, every position it sent is in the topic: an uncancelled trip would still be
+    // playing, and end with its finished position.
+    await waitForSimulatorIdle();
+    await reader.caughtUp('route.new-position');
     await reader.stop();
     const positions = positionsOf(reader.seen, tripId);
     expect(positions.some((p) => p.finished)).toBe(false);

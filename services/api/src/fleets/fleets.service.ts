@@ -7,7 +7,7 @@ import { Topics, type FleetCancelled, type FleetCreated, type FleetView, type Ne
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
-import { KafkaProducerService, SEND_CHUNK } from '../kafka/kafka-producer.service';
+import { KafkaService, SEND_CHUNK } from '../kafka/kafka.service';
 import { fleetTripContext } from '../telemetry/fleet-trip-context';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { RoutesService } from '../routes/routes.service';
@@ -18,6 +18,7 @@ import { countStatuses, fleetRef, mapLimit } from '../trips/read-model';
 import { ALL_TRIPS, routeKey } from '../trips/trip-list';
 import { FLEET_MODEL, type FleetDoc } from './fleet.schema';
 import { MAX_GENERATED_ROUTES, routeForVehicle, type CreateFleetBody } from './fleets.dto';
+import { collectionOf } from '../database/collection';
 
 export type { FleetCreated, FleetView };
 
@@ -33,7 +34,7 @@ export class FleetsService implements OnModuleInit {
     @InjectModel(TRIP_MODEL) private readonly trips: Model<TripDoc>,
     private readonly routes: RoutesService,
     private readonly tripsService: TripsService,
-    private readonly kafka: KafkaProducerService,
+    private readonly kafka: KafkaService,
     private readonly metrics: ApiMetrics,
     private readonly config: AppConfig,
     private readonly index: TripIndexService,
@@ -41,7 +42,7 @@ export class FleetsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.metrics.countActiveFleets = () => this.countActive();
+    this.metrics.observeActiveFleets(() => this.countActive());
   }
 
   /**
@@ -60,13 +61,13 @@ export class FleetsService implements OnModuleInit {
     const createdAt = new Date();
     const fleetRequest = trace.getActiveSpan()?.spanContext();
     try {
-      await this.fleets.collection.insertOne({ _id: fleetId, vehicles: body.vehicles, paceMs, routeIds, status: 'running', createdAt } as never);
+      await collectionOf(this.fleets).insertOne({ _id: fleetId, vehicles: body.vehicles, paceMs, routeIds, status: 'running', createdAt });
       // Listed as one entry standing for all its trips, in the list of every trip and of each of its routes.
       const entries = await this.index.append(ALL_TRIPS, [fleetRef(fleetId)], body.vehicles);
       const onRoutes = routeIds.map((routeId) => ({ routeId, vehicles: vehiclesOnRoute(routeIds, routeId, body.vehicles) })).filter((r) => r.vehicles > 0);
       entries.push(...(await mapLimit(onRoutes, 4, (r) => this.index.append(routeKey(r.routeId), [fleetRef(fleetId)], r.vehicles))).flat());
       // Where it is listed, for retention to take it out again.
-      await this.fleets.collection.updateOne({ _id: fleetId as never }, { $set: { indexEntries: entries } });
+      await collectionOf(this.fleets).updateOne({ _id: fleetId }, { $set: { indexEntries: entries } });
       for (let start = 0; start < body.vehicles; start += SEND_CHUNK) {
         const end = Math.min(body.vehicles, start + SEND_CHUNK);
         const trips: TripDoc[] = [];
@@ -85,7 +86,7 @@ export class FleetsService implements OnModuleInit {
             paceMs,
           });
         }
-        await this.trips.collection.insertMany(trips as never[], { ordered: false });
+        await collectionOf(this.trips).insertMany(trips, { ordered: false });
         await this.index.setFleetSlots(fleetId, start, trips.map((t) => t._id));
         const directions = trips.map((t, j) => {
           const direction: NewDirection = { clientId: '', routeId: t.routeId, tripId: t._id, vehicleId: t.vehicleId, paceMs, fleetId };
@@ -99,7 +100,12 @@ export class FleetsService implements OnModuleInit {
       this.tripsService.road.release(fleetId);
       // Half a fleet is worse than none: cancel what went out and report the failure.
       this.logger.error({ err: error, fleetId }, 'fleet creation failed, cancelling what was started');
-      await this.cancel(fleetId).catch(() => undefined);
+      await this.cancel(fleetId).catch((cancelError: unknown) =>
+        this.logger.error(
+          { err: cancelError, fleetId },
+          'fleet not cancelled after its creation failed: trips already sent may run; cancel it with DELETE /fleets/:id',
+        ),
+      );
       throw error;
     }
     this.activeCache = undefined;

@@ -2,8 +2,9 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { ServerResponse } from 'node:http';
+import { pingWithin } from '@fleetlab/runtime';
 import { DatabaseStartupService } from '../database/database-startup.service';
-import { KafkaProducerService } from '../kafka/kafka-producer.service';
+import { KafkaService } from '../kafka/kafka.service';
 import { GatewayConsumerService } from '../positions/gateway-consumer.service';
 
 const PING_TIMEOUT_MS = 1000;
@@ -12,7 +13,7 @@ const PING_TIMEOUT_MS = 1000;
 export class HealthController {
   constructor(
     @InjectConnection() private readonly mongo: Connection,
-    private readonly kafka: KafkaProducerService,
+    private readonly kafka: KafkaService,
     private readonly gatewayConsumer: GatewayConsumerService,
     private readonly database: DatabaseStartupService,
   ) {}
@@ -41,17 +42,11 @@ export class HealthController {
   private async mongoAnswers(): Promise<boolean> {
     const db = this.mongo.db;
     if (!db || this.mongo.readyState !== 1) return false;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('ping timed out')), PING_TIMEOUT_MS);
-      });
-      await Promise.race([db.command({ ping: 1 }), timeout]);
+      await pingWithin(db, PING_TIMEOUT_MS);
       return true;
     } catch {
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

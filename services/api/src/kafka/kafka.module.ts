@@ -1,12 +1,12 @@
 import { Global, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { KafkaProducerService } from './kafka-producer.service';
+import { KafkaService } from './kafka.service';
 
 @Global()
-@Module({ providers: [KafkaProducerService], exports: [KafkaProducerService] })
+@Module({ providers: [KafkaService], exports: [KafkaService] })
 export class KafkaModule implements OnApplicationBootstrap {
-  constructor(private readonly producer: KafkaProducerService) {}
+  constructor(private readonly kafka: KafkaService) {}
 
   onApplicationBootstrap(): void {
-    this.producer.start();
+    this.kafka.start();
   }
 }

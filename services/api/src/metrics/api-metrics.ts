@@ -15,13 +15,8 @@ export class ApiMetrics {
   readonly socketConnections: Gauge;
   readonly positionsEmitted: Counter<'kind'>;
   readonly tripsStarted: Counter<'source'>;
-  readonly fleetsActive: Gauge;
-
-  /** Counts fleets with unfinished trips at scrape time; set by the fleets feature, which owns that query. */
-  countActiveFleets: () => Promise<number> = async () => 0;
 
   constructor(readonly registry: Registry) {
-    const countActiveFleets = (): Promise<number> => this.countActiveFleets();
     this.kafka = new KafkaMetrics(registry);
     this.httpRequests = new Counter({
       name: 'fleetlab_http_requests_total',
@@ -62,15 +57,22 @@ export class ApiMetrics {
       labelNames: ['source'],
       registers: [registry],
     });
-    this.fleetsActive = new Gauge({
-      name: 'fleetlab_fleets_active',
-      help: 'Fleets with at least one trip not yet finished or cancelled.',
-      registers: [registry],
-      async collect() {
-        this.set(await countActiveFleets());
-      },
-    });
     for (const kind of ['client', 'trip', 'fleet'] as const) this.positionsEmitted.inc({ kind }, 0);
     for (const source of ['http', 'socket', 'fleet'] as const) this.tripsStarted.inc({ source }, 0);
+  }
+
+  /**
+   * Registers `fleetlab_fleets_active`, counted at scrape time by the fleets feature, which owns that query. Until
+   * a feature registers it the metric is absent rather than a made-up 0.
+   */
+  observeActiveFleets(count: () => Promise<number>): Gauge {
+    return new Gauge({
+      name: 'fleetlab_fleets_active',
+      help: 'Fleets with at least one trip not yet finished or cancelled.',
+      registers: [this.registry],
+      async collect() {
+        this.set(await count());
+      },
+    });
   }
 }

@@ -4,7 +4,7 @@ import { DeliverablePosition, Topics } from '@fleetlab/contracts';
 import { ValidatingConsumer } from '@fleetlab/runtime';
 import type { Logger } from '@fleetlab/telemetry';
 import { LOGGER } from '../common/logger';
-import { KafkaProducerService } from '../kafka/kafka-producer.service';
+import { KafkaService } from '../kafka/kafka.service';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { PositionsGateway } from './positions.gateway';
 
@@ -21,7 +21,7 @@ export class GatewayConsumerService implements OnApplicationBootstrap {
   private stopping = false;
 
   constructor(
-    private readonly kafka: KafkaProducerService,
+    private readonly kafka: KafkaService,
     private readonly gateway: PositionsGateway,
     private readonly metrics: ApiMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -65,7 +65,7 @@ export class GatewayConsumerService implements OnApplicationBootstrap {
         return;
       } catch (error) {
         this.logger.error({ err: error, retryInMs: RETRY_MS }, 'gateway consumer could not start');
-        await consumer.stop().catch(() => undefined);
+        await consumer.stop().catch((stopError: unknown) => this.logger.warn({ err: stopError }, 'gateway consumer not stopped before the retry'));
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }
     }

@@ -5,12 +5,13 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { Route, RouteSummary } from '@fleetlab/contracts';
-import { chunks } from '@fleetlab/runtime';
+import { alreadyStored, chunks } from '@fleetlab/runtime';
 import type { Logger } from '@fleetlab/telemetry';
 import { LOGGER } from '../common/logger';
 import { ROUTE_MODEL, fromStoredPoints, toStoredPoints, type RouteDoc, type RouteSource } from './route.schema';
 import { generateRoutes, type GenerateOptions } from './route-generator';
 import { routesFromGeoJson } from './routes.dto';
+import { collectionOf } from '../database/collection';
 
 /** Relative to the package, so it works from src (tests) and dist (runtime) alike. */
 export const SEED_FILE = join(__dirname, '..', '..', 'data', 'routes.geojson');
@@ -143,7 +144,7 @@ export class RoutesService {
     const id = route.id ?? `route-${randomUUID()}`;
     const now = new Date();
     try {
-      await this.routes.collection.insertOne({
+      await collectionOf(this.routes).insertOne({
         _id: id,
         title: route.title,
         startPosition: route.startPosition,
@@ -152,9 +153,9 @@ export class RoutesService {
         pointCount: route.points.length,
         source: 'user',
         createdAt: now,
-      } as never);
+      });
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) throw new ConflictException(`route ${id} already exists`);
+      if (alreadyStored(error, 1)) throw new ConflictException(`route ${id} already exists`);
       throw error;
     }
     this.remember(id, route.points.length);
@@ -177,15 +178,15 @@ export class RoutesService {
   private async insertMissing(routes: Route[], source: RouteSource): Promise<void> {
     const now = new Date();
     for (const chunk of chunks(routes.filter((r) => !this.knownPointCounts.has(r.id)))) {
-      const existing = await this.routes.collection
-        .find({ _id: { $in: chunk.map((r) => r.id) as never[] } }, { projection: { _id: 1, pointCount: 1 } })
+      const existing = await collectionOf(this.routes)
+        .find({ _id: { $in: chunk.map((r) => r.id) } }, { projection: { _id: 1, pointCount: 1 } })
         .toArray();
       for (const d of existing) this.remember(String(d._id), Number(d.pointCount));
       const stored = new Set(existing.map((d) => String(d._id)));
       const missing = chunk.filter((r) => !stored.has(r.id));
       if (missing.length === 0) continue;
       try {
-        await this.routes.collection.insertMany(
+        await collectionOf(this.routes).insertMany(
           missing.map((r) => ({
             _id: r.id,
             title: r.title,
@@ -195,7 +196,7 @@ export class RoutesService {
             pointCount: r.points.length,
             source,
             createdAt: now,
-          })) as never[],
+          })),
           { ordered: false },
         );
         for (const r of missing) this.remember(r.id, r.points.length);
@@ -203,7 +204,7 @@ export class RoutesService {
       } catch (error) {
         // Another request inserted some of them first: they are there, which is all that matters (and the next
         // pointCounts reads what they hold).
-        if ((error as { code?: number }).code !== 11000 && !isDuplicatesOnly(error)) throw error;
+        if (!alreadyStored(error, missing.length)) throw error;
       }
     }
   }
@@ -214,11 +215,4 @@ export function withStored(list: readonly RouteSummary[], added: Iterable<RouteS
   const byId = new Map(list.map((s) => [s.id, s]));
   for (const summary of added) if (!byId.has(summary.id)) byId.set(summary.id, summary);
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-function isDuplicatesOnly(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
-  if (!writeErrors) return false;
-  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-  return list.length > 0 && list.every((w) => w.code === 11000);
 }

@@ -12,6 +12,7 @@ import { TRIP_MODEL, TRIP_POSITION_MODEL, type TripDoc, type TripPositionDoc } f
 import { TripIndexService } from './trip-index.service';
 import { ALL_TRIPS } from './trip-list';
 import { TripsService } from './trips.service';
+import { collectionOf } from '../database/collection';
 
 /** Entries of the `all` list one retention pass looks at, at most: a pass stays short, the next one goes on. */
 export const RETENTION_ENTRIES_PER_PASS = 200;
@@ -122,8 +123,8 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const points = Math.max(trip.total ?? 0, trip.count ?? 0);
     const ids = Array.from({ length: points }, (_, seq) => `${trip._id}:${seq}`);
     for (const part of chunks(ids)) {
-      const result = await this.positions.collection.bulkWrite(
-        part.map((_id) => ({ deleteOne: { filter: { _id: _id as never } } })),
+      const result = await collectionOf(this.positions).bulkWrite(
+        part.map((_id) => ({ deleteOne: { filter: { _id } } })),
         { ordered: false },
       );
       pass.positions += result.deletedCount;

@@ -7,7 +7,7 @@ import { Topics, fleetVehicleIndex, type CancelTrips, type LngLat, type NewDirec
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
-import { KafkaProducerService } from '../kafka/kafka-producer.service';
+import { KafkaService } from '../kafka/kafka.service';
 import { ApiMetrics, type TripSource } from '../metrics/api-metrics';
 import { RoutesService } from '../routes/routes.service';
 import { FLEET_MODEL, type FleetDoc } from '../fleets/fleet.schema';
@@ -17,6 +17,7 @@ import { RoadLedger, ROAD_GRACE_MS } from '../admission/road-ledger';
 import { countStatuses, fleetStatuses, mapLimit } from './read-model';
 import { READ_CONCURRENCY, TripIndexService } from './trip-index.service';
 import { ALL_TRIPS, ListWalk, routeKey, vehicleKey, type SettledTrip } from './trip-list';
+import { collectionOf } from '../database/collection';
 
 export interface StartTrip {
   routeId: string;
@@ -54,7 +55,7 @@ export class TripsService {
     @InjectModel(TRIP_POSITION_MODEL) private readonly positions: Model<TripPositionDoc>,
     @InjectModel(FLEET_MODEL) private readonly fleets: Model<FleetDoc>,
     private readonly routes: RoutesService,
-    private readonly kafka: KafkaProducerService,
+    private readonly kafka: KafkaService,
     private readonly metrics: ApiMetrics,
     private readonly config: AppConfig,
     private readonly index: TripIndexService,
@@ -88,7 +89,7 @@ export class TripsService {
       'fleetlab.route.id': request.routeId,
       'fleetlab.vehicle.id': vehicleId,
     });
-    await this.trips.collection.insertOne({
+    await collectionOf(this.trips).insertOne({
       _id: tripId,
       routeId: request.routeId,
       vehicleId,
@@ -98,7 +99,7 @@ export class TripsService {
       count: 0,
       total,
       paceMs,
-    } as never);
+    });
     // Listed before its direction goes out: a trip that runs is a trip that is listed.
     const entries = [
       ...(await this.index.append(ALL_TRIPS, [tripId])),
@@ -106,13 +107,18 @@ export class TripsService {
       ...(await this.index.append(vehicleKey(vehicleId), [tripId])),
     ];
     // Where it is listed, for retention to take it out again.
-    await this.trips.collection.updateOne({ _id: tripId as never }, { $set: { indexEntries: entries } }, { maxTimeMS: this.config.API_DB_TIMEOUT_MS });
+    await collectionOf(this.trips).updateOne({ _id: tripId }, { $set: { indexEntries: entries } }, { maxTimeMS: this.config.API_DB_TIMEOUT_MS });
     const direction: NewDirection = { clientId: request.clientId, routeId: request.routeId, tripId, vehicleId, paceMs };
     try {
       await this.kafka.send(Topics.newDirection, [{ key: tripId, value: direction }]);
     } catch (error) {
       // No command went out, so no trip will run: take the record back rather than leave it `requested` forever.
-      await this.trips.deleteOne({ _id: tripId }).catch(() => undefined);
+      await this.trips.deleteOne({ _id: tripId }).catch((deleteError: unknown) =>
+        this.logger.error(
+          { err: deleteError, tripId, sendError: String(error) },
+          'trip direction not sent and the trip not taken back: it stays requested; cancel it with DELETE /trips/:id',
+        ),
+      );
       throw error;
     }
     this.metrics.tripsStarted.inc({ source: request.source });
@@ -220,8 +226,8 @@ export class TripsService {
     const points = Math.min(MAX_POSITIONS, Math.max(trip.total ?? 0, trip.count ?? 0));
     const seqs = Array.from({ length: points }, (_, seq) => seq);
     const docs = await mapLimit(seqs, POSITION_READ_CONCURRENCY, (seq) =>
-      this.positions.collection.findOne(
-        { _id: `${tripId}:${seq}` as never },
+      collectionOf(this.positions).findOne(
+        { _id: `${tripId}:${seq}` },
         { projection: { seq: 1, position: 1, ts: 1 }, maxTimeMS: this.config.API_DB_TIMEOUT_MS },
       ),
     );

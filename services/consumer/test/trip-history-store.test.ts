@@ -2,30 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient, MongoServerError, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NewPosition } from '@fleetlab/contracts';
-import { POSITIONS_UNIQUE_INDEX, PositionStore } from '../src/position-store';
-
-const t0 = Date.parse('2026-11-25T10:00:00.000Z');
-
-function pos(tripId: string, seq: number, extra: Partial<NewPosition> = {}): NewPosition {
-  return {
-    routeId: 'r1',
-    clientId: '',
-    position: [-47.9 + seq / 1000, -15.8],
-    finished: false,
-    tripId,
-    vehicleId: `v-${tripId}`,
-    seq,
-    ts: new Date(t0 + seq * 500).toISOString(),
-    ...extra,
-  };
-}
-
-const range = (tripId: string, from: number, to: number): NewPosition[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => pos(tripId, from + i));
+import { POSITIONS_UNIQUE_INDEX, TripHistoryStore } from '../src/trip-history-store';
+import { pos, range, t0 } from './positions';
 
 let client: MongoClient;
 let db: Db;
-let store: PositionStore;
+let store: TripHistoryStore;
 let next = 0;
 /** A trip id of its own per test, so tests share one database without seeing each other. */
 const tripId = (): string => `trip-${++next}`;
@@ -37,7 +19,7 @@ beforeAll(async () => {
   client = await new MongoClient(url, { serverSelectionTimeoutMS: 10_000 }).connect();
   db = client.db(database);
   // Progress written with every batch: these tests are about what each batch leaves stored.
-  store = new PositionStore(db, { progressIntervalMs: 0 });
+  store = new TripHistoryStore(db, { progressIntervalMs: 0 });
   await store.ensureIndexes();
 });
 
@@ -51,7 +33,7 @@ async function history(id: string): Promise<number[]> {
   return docs.map((d) => d.seq);
 }
 
-describe('PositionStore', () => {
+describe('TripHistoryStore', () => {
   it('has the unique index on (tripId, seq)', async () => {
     const indexes = await store.positions.indexes();
     expect(indexes.find((i) => i.name === POSITIONS_UNIQUE_INDEX)).toMatchObject({ key: { tripId: 1, seq: 1 }, unique: true });
@@ -163,10 +145,10 @@ describe('PositionStore', () => {
   });
 });
 
-describe('PositionStore progress and restarts', () => {
+describe('TripHistoryStore progress and restarts', () => {
   const interval = 5_000;
   let clock = t0;
-  const deferring = (): PositionStore => new PositionStore(db, { progressIntervalMs: interval, now: () => clock });
+  const deferring = (): TripHistoryStore => new TripHistoryStore(db, { progressIntervalMs: interval, now: () => clock });
 
   it('writes status changes with their batch and running progress at most once per interval', async () => {
     const s = deferring();
@@ -222,7 +204,7 @@ describe('PositionStore progress and restarts', () => {
   });
 
   it('reads a trip again once it fell out of what the store keeps, and writes it right', async () => {
-    const s = new PositionStore(db, { progressIntervalMs: 0, maxKnownTrips: 1, now: () => clock });
+    const s = new TripHistoryStore(db, { progressIntervalMs: 0, maxKnownTrips: 1, now: () => clock });
     const [a, b] = [tripId(), tripId()];
     for (let round = 0; round < 3; round++) {
       await s.storeBatch(range(a, round * 2, round * 2 + 1));
@@ -244,7 +226,7 @@ describe('PositionStore progress and restarts', () => {
     expect(await progress.findOne({ _id: `${fleetId}#1` })).toEqual({ _id: `${fleetId}#1`, running: { '234': 1 }, finished: { '234': 1 } });
     // A crash after the trip's write and before its fleet's record: the next consumer reads the trip and records it.
     await progress.deleteOne({ _id: `${fleetId}#1` });
-    const next = new PositionStore(db, { progressIntervalMs: 0 });
+    const next = new TripHistoryStore(db, { progressIntervalMs: 0 });
     await next.storeBatch([v(1), v(2, { finished: true, total: 3 })]);
     expect(await progress.findOne({ _id: `${fleetId}#1` })).toEqual({ _id: `${fleetId}#1`, finished: { '234': 1 } });
     expect(await history(id)).toEqual([0, 1, 2]);

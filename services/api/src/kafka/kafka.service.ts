@@ -1,14 +1,14 @@
 import { Inject, Injectable, ServiceUnavailableException, type OnApplicationShutdown } from '@nestjs/common';
-import { AllTopics } from '@fleetlab/contracts';
 import { Partitioners } from 'kafkajs';
-import { createKafka, ensureTopics, sendTraced, type Kafka, type Producer } from '@fleetlab/runtime';
+import { createKafka, ensureTopics, fleetlabTopics, sendTraced, type Kafka, type Producer } from '@fleetlab/runtime';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
 import { ApiMetrics } from '../metrics/api-metrics';
 
-export interface OutgoingMessage {
+/** A message whose value is sent as JSON. */
+export interface JsonMessage {
   key: string;
   value: unknown;
   /** The context the message continues; by default the active one (the HTTP request, the socket event). */
@@ -20,12 +20,12 @@ export const SEND_CHUNK = 1000;
 const RETRY_MS = 2000;
 
 /**
- * The api's one Kafka producer, shared by every feature (and by the gateway consumer for dead-lettering).
- * It connects in the background, creating the topics first, so the HTTP server answers /healthz while Kafka is
+ * The api's Kafka connection: the client (the gateway consumer makes its consumer from it), the topics, and the one
+ * producer shared by every feature (and by the gateway consumer for dead-lettering). It connects in the background, creating the topics first, so the HTTP server answers /healthz while Kafka is
  * still coming up; /readyz says so until it is connected, and sends before that answer 503.
  */
 @Injectable()
-export class KafkaProducerService implements OnApplicationShutdown {
+export class KafkaService implements OnApplicationShutdown {
   readonly kafka: Kafka;
   readonly producer: Producer;
   private connected = false;
@@ -69,10 +69,7 @@ export class KafkaProducerService implements OnApplicationShutdown {
   private async connectWithRetry(): Promise<void> {
     while (!this.stopping) {
       try {
-        await ensureTopics(
-          this.kafka,
-          AllTopics.map((topic) => ({ topic, numPartitions: this.config.KAFKA_PARTITIONS })),
-        );
+        await ensureTopics(this.kafka, fleetlabTopics(this.config));
         await this.producer.connect();
         this.logger.info({ brokers: this.config.KAFKA_BROKERS }, 'kafka producer connected, topics ensured');
         this.markReady();
@@ -90,7 +87,7 @@ export class KafkaProducerService implements OnApplicationShutdown {
   }
 
   /** Sends JSON messages keyed as given, in chunks of SEND_CHUNK, acks from every in-sync replica. */
-  async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+  async send(topic: string, messages: JsonMessage[]): Promise<void> {
     this.assertConnected();
     for (let i = 0; i < messages.length; i += SEND_CHUNK) {
       const chunk = messages.slice(i, i + SEND_CHUNK);

@@ -1,11 +1,9 @@
-import { chunks } from '@fleetlab/runtime';
+import { alreadyStored, chunks, pingWithin } from '@fleetlab/runtime';
 import {
   MongoBulkWriteError,
-  MongoServerError,
   type AnyBulkWriteOperation,
   type Collection,
   type Db,
-  type WriteError,
 } from 'mongodb';
 import {
   DocumentCollections,
@@ -41,7 +39,7 @@ export interface StoreBatchResult {
   lagSeconds: number[];
 }
 
-export interface PositionStoreOptions {
+export interface TripHistoryStoreOptions {
   logger?: Logger;
   /** Called after every bulk write, successful or not, with its duration. */
   onWrite?(collection: CollectionName, seconds: number): void;
@@ -56,7 +54,6 @@ export interface PositionStoreOptions {
 
 export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
-const DUPLICATE_KEY = 11000;
 /** Trips read by `_id` at once. */
 const READ_CONCURRENCY = 8;
 export const POSITIONS_UNIQUE_INDEX = 'tripId_1_seq_1';
@@ -65,7 +62,7 @@ export const POSITIONS_UNIQUE_INDEX = 'tripId_1_seq_1';
  * Trip state and position history in MongoDB, without transactions (FerretDB has none): positions are inserted
  * first with deterministic ids, then trips are updated conditionally from what was read. See README.md.
  */
-export class PositionStore {
+export class TripHistoryStore {
   readonly positions: Collection<PositionDocument>;
   readonly trips: Collection<TripDocument>;
   readonly fleetProgress: Collection<{ _id: string }>;
@@ -80,7 +77,7 @@ export class PositionStore {
 
   constructor(
     private readonly db: Db,
-    private readonly options: PositionStoreOptions = {},
+    private readonly options: TripHistoryStoreOptions = {},
   ) {
     this.positions = db.collection<PositionDocument>(Collections.positions);
     this.trips = db.collection<TripDocument>(Collections.trips);
@@ -95,9 +92,9 @@ export class PositionStore {
     await this.positions.createIndex({ tripId: 1, seq: 1 }, { unique: true, name: POSITIONS_UNIQUE_INDEX });
   }
 
-  /** Resolves when the database answers a ping. */
-  async ping(): Promise<void> {
-    await this.db.command({ ping: 1 });
+  /** Resolves when the database answers a ping within `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<void> {
+    await pingWithin(this.db, timeoutMs);
   }
 
   /**
@@ -143,14 +140,8 @@ export class PositionStore {
       await this.timed(Collections.positions, () => this.positions.insertMany(list, { ordered: false }));
       return new Set();
     } catch (error) {
-      if (error instanceof MongoBulkWriteError && !error.writeConcernError) {
-        const writeErrors = toArray(error.writeErrors);
-        if (writeErrors.length > 0 && writeErrors.every((w) => w.code === DUPLICATE_KEY)) {
-          return new Set(writeErrors.map((w) => w.index));
-        }
-      } else if (error instanceof MongoServerError && error.code === DUPLICATE_KEY && list.length === 1) {
-        return new Set([0]);
-      }
+      const stored = alreadyStored(error, list.length);
+      if (stored) return stored;
       throw error;
     }
   }
@@ -371,11 +362,7 @@ export class PositionStore {
     } catch (error) {
       // An upsert racing another writer of the same new trip loses with a duplicate key. FerretDB also stops the
       // rest of an unordered update batch at that error, so the count is taken as partial and re-read.
-      if (
-        error instanceof MongoBulkWriteError &&
-        !error.writeConcernError &&
-        toArray(error.writeErrors).every((w) => w.code === DUPLICATE_KEY)
-      ) {
+      if (error instanceof MongoBulkWriteError && alreadyStored(error, updates.length)) {
         return Math.min(updates.length - 1, applied + error.result.matchedCount + error.result.upsertedCount);
       }
       throw error;
@@ -390,13 +377,4 @@ export class PositionStore {
       this.options.onWrite?.(collection, Number(process.hrtime.bigint() - start) / 1e9);
     }
   }
-}
-
-// The driver types writeErrors as one error or many.
-function toArray(errors: WriteError | readonly WriteError[]): readonly WriteError[] {
-  return isMany(errors) ? errors : [errors];
-}
-
-function isMany(errors: WriteError | readonly WriteError[]): errors is readonly WriteError[] {
-  return Array.isArray(errors);
 }
