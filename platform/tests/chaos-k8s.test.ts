@@ -6,19 +6,19 @@
 // No kubelet or controller-manager runs here: pods are objects, a Deployment's replicas are a number, policies and
 // VirtualServices are stored and validated but enforced by nobody. What needs a real cluster is in docs/chaos.md.
 // Probes: the CLI runs with --skip-probes and the reason below (nothing runs, so there is nothing to measure).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { K8sDriver, type K8sPlan } from '../../chaos/src/drivers/k8s';
 import { EXPIRES_ANNOTATION, FAULT_LABEL, MANAGED_BY, ORIGINAL_ANNOTATION, RUN_LABEL } from '../../chaos/src/drivers/k8s-plan';
 import type { AppliedFault, LedgerEntry } from '../../chaos/src/ledger';
+import { CHAOS_CLI, ChaosCli, ledgerEntries, waitFor, writeExperiment, type Cli } from './kube/chaos-cli';
 import { startApiServer, type ApiServer } from './kube/api-server';
 import { applyOrThrow, Discovery, installCrds, type KubeObject } from './kube/apply';
-import { ISTIO_CRDS, REPO, parseObjects, podTemplates, render, requireFile, type K8sObject } from './lib';
+import { ISTIO_CRDS, parseObjects, podTemplates, render, requireFile, type K8sObject } from './lib';
 
-const CLI = join(REPO, 'chaos', 'dist', 'cli.js');
+const CLI = CHAOS_CLI;
 const NS = 'fleetlab';
 const SKIP = 'a kube-apiserver without kubelets runs no pod, so nothing can be measured (platform/tests/chaos-k8s.test.ts)';
 const FM = 'fleetlab-tests';
@@ -44,7 +44,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  chaos.killAll();
   await server?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -101,62 +101,11 @@ async function labelled(): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------------------------------
 // The real CLI, as a developer (or a Tilt button) runs it.
 
-interface Cli {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-/** CLI children still running: killed when the file ends, so a failed assertion never leaves a runner behind. */
-const running = new Set<ChildProcess>();
-
-function cli(args: string[], ledger: string): Cli {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      KUBECONFIG: server.kubeconfig,
-      FLEETLAB_CHAOS_LEDGER: ledger,
-      FLEETLAB_CHAOS_REPORTS: join(dir, 'reports'),
-      // No local lab: reset must not find (or touch) one.
-      FLEETLAB_LAB_DIR: join(dir, 'no-local-lab'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  child.on('close', () => running.delete(child));
-  let text = '';
-  child.stdout!.on('data', (b: Buffer) => (text += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, output: () => text, exit };
-}
-
-async function cliDone(args: string[], ledger: string): Promise<{ code: number | null; output: string }> {
-  const run = cli(args, ledger);
-  const code = await run.exit;
-  return { code, output: run.output() };
-}
-
-function entries(ledger: string): LedgerEntry[] {
-  return existsSync(ledger) ? (JSON.parse(readFileSync(ledger, 'utf8')) as { entries: LedgerEntry[] }).entries : [];
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, output?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${output ? `\n--- CLI output ---\n${output()}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-function experiment(name: string, body: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, body);
-  return file;
-}
+const chaos = new ChaosCli(() => ({ kubeconfig: server.kubeconfig, dir }));
+const cli = (args: string[], ledger: string): Cli => chaos.start(args, ledger);
+const cliDone = (args: string[], ledger: string) => chaos.done(args, ledger);
+const entries = ledgerEntries;
+const experiment = (name: string, body: string): string => writeExperiment(dir, name, body);
 
 /** Every fault the cluster driver makes at once (one NetworkPolicy fault and one HTTP fault at a time). */
 const ALL_FAULTS = (duration: string) => `
