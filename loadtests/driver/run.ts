@@ -34,23 +34,16 @@ interface FleetState {
 
 type Log = (line: string) => void;
 
-export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) => process.stderr.write(`${l}\n`)): Promise<RunReport> {
-  const api = new ApiClient(args.baseUrl);
-  const profile = args.profile;
-  const runSec = totalDuration(profile);
-  log(`fleetlab load: ${profile.name} (${profile.description}), ${args.vehicles} vehicles at the peak, ${runSec} s, max ${profile.maxDurationSec} s`);
-  log(`SLOs from ${slo.source}: api p99 < ${slo.slo.apiLatencyP99Ms} ms, errors < ${slo.slo.errorRate * 100} %, freshness p99 < ${slo.slo.freshnessP99Ms} ms`);
-
-  // setup(): refuse a target that is not ready, as the k6 scenarios do.
+/** setup(): refuse a target that is not ready, as the k6 scenarios do; put the load routes in place once per lab. */
+async function prepareTarget(api: ApiClient, baseUrl: string, log: Log): Promise<string[]> {
   const ready = await api.call<{ notReady?: string[] }>('GET', '/readyz', { measure: false, accept: [503] });
   if (ready.status !== 200) {
     throw new TargetRefused(
-      `refusing ${args.baseUrl}: GET /readyz answered ${ready.status || 'nothing'}` +
+      `refusing ${baseUrl}: GET /readyz answered ${ready.status || 'nothing'}` +
         (ready.body?.notReady ? ` (not ready: ${ready.body.notReady.join(', ')})` : '') +
         ' — start the lab first (npm run lab)',
     );
   }
-
   // The fleets drive the fixed set of generated routes; generated only when this lab doesn't have it yet.
   const known = await api.call<RouteSummary[]>('GET', '/routes', { measure: false, timeoutMs: 30_000 });
   if (!known.ok || !Array.isArray(known.body)) throw new TargetRefused(`GET /routes answered ${known.status || 'nothing'}`);
@@ -59,7 +52,176 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
     const generated = await api.call('POST', '/routes/generate', { measure: false, timeoutMs: 120_000, body: GENERATE_BODY });
     if (!generated.ok) throw new TargetRefused(`POST /routes/generate answered ${generated.status || 'nothing'}`);
   }
-  const routeIds = loadRouteIds();
+  return loadRouteIds();
+}
+
+/**
+ * Scenario 03's fleets: put on the road, watched over socket.io, polled every FLEET_POLL_EVERY_SEC and replaced when
+ * every vehicle arrived, cancelled as the profile comes down. Fleet calls run one at a time: a big POST /fleets takes
+ * a while and the tick must not pile them up.
+ */
+class Fleets {
+  readonly all: FleetState[] = [];
+  created = 0;
+  cancelled = 0;
+  errors = 0;
+  /** Seconds into the run when the first fleet was on the road. */
+  firstAt: number | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly watcher: FleetWatcher,
+    private readonly routeIds: string[],
+    private readonly paceMs: number | undefined,
+    private readonly isRunning: () => boolean,
+    private readonly elapsed: () => number,
+    private readonly log: Log,
+  ) {}
+
+  active(): FleetState[] {
+    return this.all.filter((f) => !f.cancelled);
+  }
+
+  /** Vehicles of the fleets on the road now. */
+  vehiclesOnRoad(): number {
+    return this.all.filter((f) => f.id && !f.cancelled).reduce((a, f) => a + f.vehicles, 0);
+  }
+
+  add(vehicles: number): void {
+    const fleet: FleetState = { vehicles, id: undefined, cancelled: false };
+    this.all.push(fleet);
+    this.enqueue(async () => {
+      if (!this.isRunning() || fleet.cancelled) return;
+      const res = await this.api.call<FleetCreated>('POST', '/fleets', {
+        name: 'POST /fleets',
+        body: { vehicles: fleet.vehicles, routeIds: this.routeIds, ...(this.paceMs ? { paceMs: this.paceMs } : {}) } satisfies CreateFleetBody,
+        timeoutMs: 60_000,
+      });
+      if (!res.body?.fleetId) throw new Error(`POST /fleets answered ${res.status}`);
+      fleet.id = res.body.fleetId;
+      this.created++;
+      this.firstAt ??= this.elapsed();
+      await this.watcher.subscribe(fleet.id);
+    });
+  }
+
+  remove(fleet: FleetState): void {
+    fleet.cancelled = true;
+    this.enqueue(() => this.cancel(fleet, true));
+  }
+
+  poll(): void {
+    this.enqueue(async () => {
+      for (const fleet of this.all.filter((f) => f.id && !f.cancelled)) {
+        if (!this.isRunning()) return;
+        const res = await this.api.call<{ trips?: { requested: number; running: number; finished: number } }>(
+          'GET',
+          `/fleets/${encodeURIComponent(fleet.id!)}`,
+          { name: 'GET /fleets/:id' },
+        );
+        const trips = res.body?.trips;
+        if (trips && trips.requested + trips.running === 0 && trips.finished > 0) {
+          // Every vehicle arrived: put a fresh fleet on the road so the load holds.
+          await this.cancel(fleet, true);
+          this.add(fleet.vehicles);
+        }
+      }
+    });
+  }
+
+  /** Waits (up to `waitMs`) for the calls in flight, then cancels every fleet still on the road, unmeasured. */
+  async cancelAll(waitMs: number): Promise<void> {
+    await Promise.race([this.queue, sleep(waitMs)]);
+    await Promise.all(this.all.filter((f) => f.id && !f.cancelled).map((f) => this.cancel(f, false)));
+  }
+
+  private enqueue(op: () => Promise<void>): void {
+    this.queue = this.queue.then(op).catch((error: unknown) => {
+      this.errors++;
+      this.log(`fleet operation failed: ${(error as Error).message}`);
+    });
+  }
+
+  private async cancel(fleet: FleetState, measure: boolean): Promise<void> {
+    fleet.cancelled = true;
+    if (!fleet.id) return;
+    this.watcher.forget(fleet.id);
+    const res = await this.api.call('DELETE', `/fleets/${encodeURIComponent(fleet.id)}`, { name: 'DELETE /fleets/:id', measure });
+    if (res.ok) this.cancelled++;
+    else this.log(`DELETE /fleets/${fleet.id} answered ${res.status}`);
+  }
+}
+
+/**
+ * Scenarios 01 + 02's virtual users: each loops GET /routes, GET /routes/:id and, one iteration in four, POST /trips
+ * then GET /trips/:id, with 1 s of think time. Their number follows the profile.
+ */
+class VirtualUsers {
+  private readonly workers: { stop: boolean; done: Promise<void> }[] = [];
+  private readonly startedTrips: string[] = [];
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly isRunning: () => boolean,
+    private readonly log: Log,
+  ) {}
+
+  set(wanted: number): void {
+    const live = this.workers.filter((w) => !w.stop);
+    for (let i = live.length; i < wanted; i++) {
+      const self = { stop: false, done: Promise.resolve() };
+      self.done = this.loop(this.workers.length, self).catch((error: unknown) => this.log(`virtual user failed: ${(error as Error).message}`));
+      this.workers.push(self);
+    }
+    for (let i = live.length - 1; i >= wanted; i--) live[i]!.stop = true;
+  }
+
+  /** Stops every user (waiting up to `waitMs` for them), then cancels the trips they started. */
+  async stop(waitMs: number): Promise<void> {
+    this.set(0);
+    await Promise.race([Promise.all(this.workers.map((w) => w.done)), sleep(waitMs)]);
+    for (let i = 0; i < this.startedTrips.length; i += 20) {
+      // A trip that already finished answers 409: nothing to cancel.
+      await Promise.all(
+        this.startedTrips
+          .slice(i, i + 20)
+          .map((id) => this.api.call('DELETE', `/trips/${encodeURIComponent(id)}`, { measure: false, accept: [404, 409] })),
+      );
+    }
+  }
+
+  private async loop(vu: number, self: { stop: boolean }): Promise<void> {
+    for (let iter = 0; this.isRunning() && !self.stop; iter++) {
+      const list = await this.api.call<RouteSummary[]>('GET', '/routes', { name: 'GET /routes' });
+      const routes = Array.isArray(list.body) ? list.body : [];
+      const route = routes[Math.floor(Math.random() * routes.length)];
+      if (route) await this.api.call('GET', `/routes/${encodeURIComponent(route.id)}`, { name: 'GET /routes/:id' });
+      const seeds = routes.filter((r) => r.source === 'seed');
+      const tripRoute = seeds[Math.floor(Math.random() * seeds.length)] ?? route;
+      if (tripRoute && Math.random() < 0.25 && this.isRunning() && !self.stop) {
+        const trip = await this.api.call<{ tripId?: string }>('POST', '/trips', {
+          name: 'POST /trips',
+          body: { routeId: tripRoute.id, vehicleId: `driver-${vu}-${iter}` },
+        });
+        if (trip.body?.tripId) {
+          this.startedTrips.push(trip.body.tripId);
+          await sleep(500);
+          await this.api.call('GET', `/trips/${encodeURIComponent(trip.body.tripId)}`, { name: 'GET /trips/:id' });
+        }
+      }
+      await sleep(1000);
+    }
+  }
+}
+
+export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) => process.stderr.write(`${l}\n`)): Promise<RunReport> {
+  const api = new ApiClient(args.baseUrl);
+  const profile = args.profile;
+  const runSec = totalDuration(profile);
+  log(`fleetlab load: ${profile.name} (${profile.description}), ${args.vehicles} vehicles at the peak, ${runSec} s, max ${profile.maxDurationSec} s`);
+  log(`SLOs from ${slo.source}: api p99 < ${slo.slo.apiLatencyP99Ms} ms, errors < ${slo.slo.errorRate * 100} %, freshness p99 < ${slo.slo.freshnessP99Ms} ms`);
+  const routeIds = await prepareTarget(api, args.baseUrl, log);
 
   const watcher = new FleetWatcher(args.baseUrl);
   await watcher.connected();
@@ -68,103 +230,12 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
   let running = true;
+  const isRunning = (): boolean => running;
+  const fleets = new Fleets(api, watcher, routeIds, args.paceMs, isRunning, elapsed, log);
+  const users = new VirtualUsers(api, isRunning, log);
+
+  // ---- the schedule, bounded by the profile's max duration and stopped by a signal --------------------------------
   let stoppedBy: RunReport['stoppedBy'] = 'schedule';
-
-  // ---- fleets (03) ------------------------------------------------------------------------------------------------
-  const fleets: FleetState[] = [];
-  let fleetsCreated = 0;
-  let fleetsCancelled = 0;
-  let fleetErrors = 0;
-  let firstFleetAt: number | undefined;
-  // Fleet calls run one at a time: a big POST /fleets takes a while and the tick must not pile them up.
-  let queue: Promise<void> = Promise.resolve();
-  const enqueue = (op: () => Promise<void>): void => {
-    queue = queue.then(op).catch((error: unknown) => {
-      fleetErrors++;
-      log(`fleet operation failed: ${(error as Error).message}`);
-    });
-  };
-  const createFleet = (fleet: FleetState): void =>
-    enqueue(async () => {
-      if (!running || fleet.cancelled) return;
-      const res = await api.call<FleetCreated>('POST', '/fleets', {
-        name: 'POST /fleets',
-        body: { vehicles: fleet.vehicles, routeIds, ...(args.paceMs ? { paceMs: args.paceMs } : {}) } satisfies CreateFleetBody,
-        timeoutMs: 60_000,
-      });
-      if (!res.body?.fleetId) throw new Error(`POST /fleets answered ${res.status}`);
-      fleet.id = res.body.fleetId;
-      fleetsCreated++;
-      firstFleetAt ??= elapsed();
-      await watcher.subscribe(fleet.id);
-    });
-  const cancelFleet = async (fleet: FleetState, measure: boolean): Promise<void> => {
-    fleet.cancelled = true;
-    if (!fleet.id) return;
-    watcher.forget(fleet.id);
-    const res = await api.call('DELETE', `/fleets/${encodeURIComponent(fleet.id)}`, { name: 'DELETE /fleets/:id', measure });
-    if (res.ok) fleetsCancelled++;
-    else log(`DELETE /fleets/${fleet.id} answered ${res.status}`);
-  };
-  const pollFleets = (): void =>
-    enqueue(async () => {
-      for (const fleet of fleets.filter((f) => f.id && !f.cancelled)) {
-        if (!running) return;
-        const res = await api.call<{ trips?: { requested: number; running: number; finished: number } }>(
-          'GET',
-          `/fleets/${encodeURIComponent(fleet.id!)}`,
-          { name: 'GET /fleets/:id' },
-        );
-        const trips = res.body?.trips;
-        if (trips && trips.requested + trips.running === 0 && trips.finished > 0) {
-          // Every vehicle arrived: put a fresh fleet on the road so the load holds.
-          await cancelFleet(fleet, true);
-          const next: FleetState = { vehicles: fleet.vehicles, id: undefined, cancelled: false };
-          fleets.push(next);
-          createFleet(next);
-        }
-      }
-    });
-
-  // ---- virtual users (01 + 02) ------------------------------------------------------------------------------------
-  const workers: { stop: boolean; done: Promise<void> }[] = [];
-  const startedTrips: string[] = [];
-  const vuLoop = async (vu: number, self: { stop: boolean }): Promise<void> => {
-    for (let iter = 0; running && !self.stop; iter++) {
-      const list = await api.call<RouteSummary[]>('GET', '/routes', { name: 'GET /routes' });
-      const routes = Array.isArray(list.body) ? list.body : [];
-      const route = routes[Math.floor(Math.random() * routes.length)];
-      if (route) await api.call('GET', `/routes/${encodeURIComponent(route.id)}`, { name: 'GET /routes/:id' });
-      const seeds = routes.filter((r) => r.source === 'seed');
-      const tripRoute = seeds[Math.floor(Math.random() * seeds.length)] ?? route;
-      if (tripRoute && Math.random() < 0.25 && running && !self.stop) {
-        const trip = await api.call<{ tripId?: string }>('POST', '/trips', {
-          name: 'POST /trips',
-          body: { routeId: tripRoute.id, vehicleId: `driver-${vu}-${iter}` },
-        });
-        if (trip.body?.tripId) {
-          startedTrips.push(trip.body.tripId);
-          await sleep(500);
-          await api.call('GET', `/trips/${encodeURIComponent(trip.body.tripId)}`, { name: 'GET /trips/:id' });
-        }
-      }
-      await sleep(1000);
-    }
-  };
-  const setVus = (wanted: number): void => {
-    const live = workers.filter((w) => !w.stop);
-    for (let i = live.length; i < wanted; i++) {
-      const self = { stop: false, done: Promise.resolve() };
-      self.done = vuLoop(workers.length, self).catch((error: unknown) => log(`virtual user failed: ${(error as Error).message}`));
-      workers.push(self);
-    }
-    for (let i = live.length - 1; i >= wanted; i--) live[i]!.stop = true;
-  };
-
-  // ---- the schedule ------------------------------------------------------------------------------------------------
-  const schedule = buildSchedule(profile, args.vehicles, 1);
-  const chunk = fleetChunk(args.vehicles, MAX_FLEET_VEHICLES);
-  const timeline: TimelinePoint[] = [];
   let stopNow: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (stopNow = resolve));
   const deadline = setTimeout(() => {
@@ -180,32 +251,27 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
+  const timeline: TimelinePoint[] = [];
+  const chunk = fleetChunk(args.vehicles, MAX_FLEET_VEHICLES);
   let lastPositions = 0;
   let lastRequests = 0;
   let positionsAtFirstFleet = 0;
-  for (const step of schedule) {
+  for (const step of buildSchedule(profile, args.vehicles, 1)) {
     const wait = t0 + step.t * 1000 - performance.now();
     const interrupted = await Promise.race([sleep(Math.max(0, wait)).then(() => false), stopped.then(() => true)]);
     if (interrupted) break;
-    setVus(step.vus);
-    const active = fleets.filter((f) => !f.cancelled);
+    users.set(step.vus);
+    const active = fleets.active();
     for (const action of planFleets(active.map((f) => f.vehicles), step.vehicles, chunk, args.vehicles)) {
-      if (action.kind === 'create') {
-        const fleet: FleetState = { vehicles: action.vehicles, id: undefined, cancelled: false };
-        fleets.push(fleet);
-        createFleet(fleet);
-      } else {
-        const fleet = active[action.index]!;
-        fleet.cancelled = true;
-        enqueue(() => cancelFleet(fleet, true));
-      }
+      if (action.kind === 'create') fleets.add(action.vehicles);
+      else fleets.remove(active[action.index]!);
     }
-    if (step.t > 0 && step.t % FLEET_POLL_EVERY_SEC === 0) pollFleets();
-    if (firstFleetAt === undefined) positionsAtFirstFleet = watcher.positions;
+    if (step.t > 0 && step.t % FLEET_POLL_EVERY_SEC === 0) fleets.poll();
+    if (fleets.firstAt === undefined) positionsAtFirstFleet = watcher.positions;
     timeline.push({
       t: step.t,
       vus: step.vus,
-      vehicles: fleets.filter((f) => f.id && !f.cancelled).reduce((a, f) => a + f.vehicles, 0),
+      vehicles: fleets.vehiclesOnRoad(),
       positions: watcher.positions - lastPositions,
       requests: api.measuredRequests - lastRequests,
     });
@@ -220,22 +286,33 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
   clearTimeout(deadline);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  setVus(0);
-  await Promise.race([queue, sleep(65_000)]);
-  await Promise.all(fleets.filter((f) => f.id && !f.cancelled).map((f) => cancelFleet(f, false)));
-  await Promise.race([Promise.all(workers.map((w) => w.done)), sleep(15_000)]);
-  for (let i = 0; i < startedTrips.length; i += 20) {
-    // A trip that already finished answers 409: nothing to cancel.
-    await Promise.all(
-      startedTrips.slice(i, i + 20).map((id) => api.call('DELETE', `/trips/${encodeURIComponent(id)}`, { measure: false, accept: [404, 409] })),
-    );
-  }
+  users.set(0);
+  await fleets.cancelAll(65_000);
+  await users.stop(15_000);
   watcher.close();
   const endedAt = new Date();
 
-  // ---- the verdict --------------------------------------------------------------------------------------------------
+  const watchSec = fleets.firstAt === undefined ? 0 : Math.max(1, watchEnd - fleets.firstAt);
+  return report({ args, slo, api, watcher, fleets, timeline, startedAt, endedAt, stoppedBy, delivered, watchSec });
+}
+
+/** The verdict against the SLOs, and everything measured, with the machine it ran on. */
+function report(run: {
+  args: DriverArgs;
+  slo: LoadedSlo;
+  api: ApiClient;
+  watcher: FleetWatcher;
+  fleets: Fleets;
+  timeline: TimelinePoint[];
+  startedAt: Date;
+  endedAt: Date;
+  stoppedBy: RunReport['stoppedBy'];
+  delivered: number;
+  watchSec: number;
+}): RunReport {
+  const { args, slo, api, watcher, fleets, timeline, delivered, watchSec } = run;
+  const profile = args.profile;
   const overall = api.overall();
-  const watchSec = firstFleetAt === undefined ? 0 : Math.max(1, watchEnd - firstFleetAt);
   const freshness = watcher.freshness.summary();
   const verdict = evaluateSlo(
     {
@@ -249,14 +326,14 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
   );
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   return {
-    startedAt: startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    durationSec: (endedAt.getTime() - startedAt.getTime()) / 1000,
-    stoppedBy,
+    startedAt: run.startedAt.toISOString(),
+    endedAt: run.endedAt.toISOString(),
+    durationSec: (run.endedAt.getTime() - run.startedAt.getTime()) / 1000,
+    stoppedBy: run.stoppedBy,
     machine: { cpu, cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
     target: args.baseUrl,
     profile: { name: profile.name, stages: profile.stages.map((s) => ({ ...s })), maxDurationSec: profile.maxDurationSec },
-    vehicles: { peak: args.vehicles, paceMs: args.paceMs, fleetsCreated, fleetsCancelled, fleetErrors },
+    vehicles: { peak: args.vehicles, paceMs: args.paceMs, fleetsCreated: fleets.created, fleetsCancelled: fleets.cancelled, fleetErrors: fleets.errors },
     slo: { ...slo.slo, source: slo.source },
     api: {
       overall: { name: 'all', ...overall.latency.summary(), errors: overall.errors, errorKinds: {} },
@@ -273,8 +350,7 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
     },
     socket: { connectErrors: watcher.connectErrors, disconnects: watcher.disconnects },
     checks: verdict.checks,
-    ok: verdict.ok && stoppedBy === 'schedule',
+    ok: verdict.ok && run.stoppedBy === 'schedule',
     timeline,
   };
 }
-
