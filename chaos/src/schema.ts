@@ -194,17 +194,20 @@ const rollback = z.discriminatedUnion('action', [
 ]);
 export type Rollback = z.infer<typeof rollback>;
 
-const expectedAlert = z
+/** An alert that must fire: shared with the scenarios' symptoms (scenarios/schema.ts). */
+export const expectedAlert = z
   .object({
     alert: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an alert name'),
-    /** Must be firing within this long of the first fault. */
+    /** Must be firing within this long of the first fault (of the break, in a scenario). */
     within: duration,
   })
   .strict();
 
-const expectedSli = z
+/** An SLI that must move: shared with the scenarios' symptoms (scenarios/schema.ts). */
+export const expectedSli = z
   .object({
     name: z.string().min(1),
+    /** PromQL against the lab's Prometheus, reduced to one number (the sum over the series). */
     query: z.string().min(1),
     /** Moved: the value goes above `above` or below `below` while the fault is on. */
     above: z.number().optional(),
@@ -212,7 +215,7 @@ const expectedSli = z
     within: duration,
   })
   .strict()
-  .refine((s) => s.above !== undefined || s.below !== undefined, { message: 'an expected SLI needs above or below', path: ['above'] });
+  .refine((s) => s.above !== undefined || s.below !== undefined, { message: 'an SLI that must move needs above or below', path: ['above'] });
 export type ExpectedSli = z.infer<typeof expectedSli>;
 
 const load = z

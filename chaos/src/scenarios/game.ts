@@ -2,32 +2,18 @@
  * The trainee's side of a scenario, pure: the state kept between commands, hints that unfold one at a time, the
  * answer checked against the scenario's key, and the verdict (answer right, symptoms seen, lab restored).
  */
+import type { ScenarioAnswerResult, ScenarioCheck, ScenarioFault, ScenarioVerdict } from '@fleetlab/contracts';
 import type { Question, Scenario } from './schema';
 
 export type Phase = 'starting' | 'breaking' | 'broken' | 'restoring' | 'restored' | 'not-restored' | 'failed' | 'stopped';
 
-export interface CheckResult {
-  kind: 'alert' | 'sli' | 'trace' | 'silent' | 'experiment' | 'recovery';
-  name: string;
-  ok: boolean;
-  /** ms after the break started (seen), or after it ended (recovered). */
-  afterMs?: number;
-  detail?: string;
-}
-
-export interface ActiveFault {
-  id: string;
-  name: string;
-  kind: string;
-  components: string[];
-  expiresAt: number;
-  reverted?: boolean;
-}
+export type CheckResult = ScenarioCheck;
+export type ActiveFault = ScenarioFault;
 
 export interface AnswerRecord {
   at: number;
   given: Record<string, string>;
-  results: Array<{ id: string; given: string | undefined; correct: boolean }>;
+  results: ScenarioAnswerResult[];
   correct: boolean;
 }
 
@@ -125,15 +111,7 @@ export function checkAnswer(given: Record<string, string>, questions: Question[]
   return { at: now, given: Object.fromEntries(results.map((r) => [r.id, r.given ?? ''])), results, correct: results.every((r) => r.correct) };
 }
 
-export interface Verdict {
-  /** solved: answered right, the symptoms verified and the lab restored. */
-  status: 'solved' | 'not-yet' | 'failed';
-  answered: boolean;
-  answerCorrect: boolean;
-  symptomsVerified: boolean;
-  restored: boolean;
-  lines: string[];
-}
+export type Verdict = ScenarioVerdict;
 
 export function verdict(state: ScenarioState): Verdict {
   const last = state.answers.at(-1);

@@ -55,7 +55,7 @@ describe('the scenario schema', () => {
     expect(problems({ ...minimal, break: {} })).toContain('break.experiment: a break needs an experiment, a load, or both');
     expect(problems({ ...minimal, break: { load: { requestsPerSecond: 1 } } })).toContain('break.lasts: a break without an experiment needs lasts (how long its load runs)');
     expect(problems({ ...minimal, verify: { traces: [{ name: 'x', service: 'kafka', within: '10s' }] } })[0]).toMatch(/^verify\.traces\.0\.service: /);
-    expect(problems({ ...minimal, verify: { slis: [{ name: 'x', query: 'up', within: '10s' }] } })).toEqual(['verify.slis.0.above: a symptom SLI needs above or below']);
+    expect(problems({ ...minimal, verify: { slis: [{ name: 'x', query: 'up', within: '10s' }] } })).toEqual(['verify.slis.0.above: an SLI that must move needs above or below']);
     expect(problems({ ...minimal, surprise: 1 })[0]).toMatch(/Unrecognized key/);
   });
 

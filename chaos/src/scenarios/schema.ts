@@ -6,28 +6,9 @@
  * field (`questions.1.answer: …`), as the experiment schema's do.
  */
 import { z } from 'zod';
-import { duration, formatIssues } from '../schema';
+import { duration, expectedAlert, expectedSli, formatIssues, type ExpectedSli } from '../schema';
 
-const probeMove = z
-  .object({
-    name: z.string().min(1),
-    /** PromQL against the lab's Prometheus, reduced to one number (the sum over the series). */
-    query: z.string().min(1),
-    above: z.number().optional(),
-    below: z.number().optional(),
-    /** Must have moved this long after the break started. */
-    within: duration,
-  })
-  .strict()
-  .refine((p) => p.above !== undefined || p.below !== undefined, { message: 'a symptom SLI needs above or below', path: ['above'] });
-export type ScenarioSli = z.infer<typeof probeMove>;
-
-const alertSeen = z
-  .object({
-    alert: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an alert name'),
-    within: duration,
-  })
-  .strict();
+export type ScenarioSli = ExpectedSli;
 
 /** A trace in Jaeger that shows the symptom: searched by service, operation and tags after the break started. */
 const traceCheck = z
@@ -127,8 +108,8 @@ export const scenario = z
     /** What the telemetry must show, beyond what the experiment itself expects. */
     verify: z
       .object({
-        alerts: z.array(alertSeen).default([]),
-        slis: z.array(probeMove).default([]),
+        alerts: z.array(expectedAlert).default([]),
+        slis: z.array(expectedSli).default([]),
         traces: z.array(traceCheck).default([]),
         /** Alerts that must stay silent all along (a noisy fleet is not an outage). */
         silent: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),

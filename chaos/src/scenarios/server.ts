@@ -16,6 +16,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ScenarioSummary, ScenarioView } from '@fleetlab/contracts';
 import { K8sDriver } from '../drivers/k8s';
 import { revertAt, LocalDriver } from '../drivers/local';
 import { Ledger } from '../ledger';
@@ -27,7 +28,7 @@ import { clusterProblemsOf } from './target';
 export const DEFAULT_SCENARIO_PORT = 7091;
 
 /** What the trainee may see of a scenario: no answers, only the hints already asked for. */
-export function traineeView(state: ScenarioState | undefined, loaded: LoadedScenario | undefined, now = Date.now()): unknown {
+export function traineeView(state: ScenarioState | undefined, loaded: LoadedScenario | undefined, now = Date.now()): ScenarioView {
   if (!state || !loaded) return { active: false };
   const s = loaded.scenario;
   const v = verdict(state);
@@ -94,7 +95,7 @@ export async function startScenarioServer(options: ScenarioServerOptions): Promi
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /scenarios') {
-      return send(res, 200, loadScenarios(options.scenariosDir).map((l) => ({ number: l.number, id: l.id, title: l.scenario.title, level: l.scenario.level, teaches: l.scenario.teaches, experiment: l.scenario.break.experiment })));
+      return send(res, 200, loadScenarios(options.scenariosDir).map((l): ScenarioSummary => ({ number: l.number, id: l.id, title: l.scenario.title, level: l.scenario.level, teaches: l.scenario.teaches, experiment: l.scenario.break.experiment })));
     }
     if (route === 'GET /state') {
       const state = store.read();

@@ -6,3 +6,4 @@ export * from './read-models';
 export * from './http';
 export * from './trip-status';
 export * from './documents';
+export * from './scenarios';

@@ -1,55 +1,10 @@
 // The scenario server's HTTP surface (chaos/src/scenarios/server.ts, `npm run scenario -- serve`), as the panel uses it.
 
-export interface ScenarioSummary {
-  number: number;
-  id: string;
-  title: string;
-  level: string;
-  teaches: string;
-  experiment?: string;
-}
+import type { ScenarioSummary, ScenarioView } from '@fleetlab/contracts';
 
-export interface ScenarioCheck {
-  kind: string;
-  name: string;
-  ok: boolean;
-  afterMs?: number;
-  detail?: string;
-}
-
-export interface ScenarioFault {
-  id: string;
-  name: string;
-  kind: string;
-  components: string[];
-  expiresAt: number;
-  reverted?: boolean;
-  secondsLeft: number;
-}
-
-export interface ScenarioView {
-  active: boolean;
-  number?: number;
-  id?: string;
-  title?: string;
-  level?: string;
-  teaches?: string;
-  story?: string;
-  phase?: string;
-  breakAt?: number;
-  now?: number;
-  symptoms?: Array<{ signal: string; name: string; where: string }>;
-  hints?: string[];
-  hintsLeft?: number;
-  questions?: Array<{ id: string; ask: string; choices: string[] }>;
-  lastAnswer?: { correct: boolean; results: Array<{ id: string; given?: string; correct: boolean }> };
-  explanations?: Array<{ id: string; answer: string; because: string }>;
-  faults?: ScenarioFault[];
-  checks?: ScenarioCheck[];
-  log?: Array<{ at: number; line: string }>;
-  error?: string;
-  verdict?: { status: 'solved' | 'not-yet' | 'failed'; lines: string[] };
-}
+export type { ScenarioCheck, ScenarioSummary, ScenarioView } from '@fleetlab/contracts';
+/** A fault of the view: with the seconds it has left. */
+export type ScenarioFault = NonNullable<ScenarioView['faults']>[number];
 
 export const DEFAULT_SCENARIO_URL = 'http://127.0.0.1:7091';
 

@@ -22,7 +22,7 @@ const active: ScenarioView = {
   questions: [{ id: 'service', ask: 'Which service?', choices: ['api', 'consumer'] }],
   faults: [{ id: 'f1', name: 'http api', kind: 'http', components: ['api'], expiresAt: 50_000, secondsLeft: 30 }],
   checks: [{ kind: 'alert', name: 'FleetlabApiHighErrorRateFastBurn', ok: true, afterMs: 25_000 }],
-  verdict: { status: 'not-yet', lines: ['answer: not given yet'] },
+  verdict: { status: 'not-yet', answered: false, answerCorrect: false, symptomsVerified: true, restored: false, lines: ['answer: not given yet'] },
 };
 
 function fakeServer(initial: ScenarioView) {
@@ -40,7 +40,11 @@ function fakeServer(initial: ScenarioView) {
       const given = (JSON.parse(String(init?.body)) as { answers: Record<string, string> }).answers;
       if (!given.service) return json(400, { error: 'service: missing', field: 'answers.service' });
       const correct = given.service === 'api';
-      view = { ...view, lastAnswer: { correct, results: [{ id: 'service', given: given.service, correct }] }, verdict: { status: correct ? 'solved' : 'not-yet', lines: [] } };
+      view = {
+        ...view,
+        lastAnswer: { at: 30_000, given, correct, results: [{ id: 'service', given: given.service, correct }] },
+        verdict: { status: correct ? 'solved' : 'not-yet', answered: true, answerCorrect: correct, symptomsVerified: true, restored: correct, lines: [] },
+      };
       return json(200, view);
     }
     if (path.startsWith('/faults/')) {
