@@ -23,6 +23,27 @@ describe('the revert scheduler', () => {
     expect(s.outcomes.map((o) => [o.id, o.reason, o.ok])).toEqual([['a', 'schedule', true], ['b', 'schedule', true]]);
   });
 
+  it("a timer that fires before the wall clock reaches the deadline (as Node's can, by a millisecond) waits for it", async () => {
+    const reverted: number[] = [];
+    // Its first timer fires a millisecond early, as Node's can against the wall clock.
+    let first = true;
+    const early = {
+      ...systemClock,
+      setTimeout: (fn: () => void, ms: number) => {
+        const delay = first ? ms - 1 : ms;
+        first = false;
+        return setTimeout(fn, Math.max(0, delay));
+      },
+    };
+    const s = new RevertScheduler(early);
+    const deadline = 1_000_000 + 5_000;
+    s.schedule('a', deadline, async () => void reverted.push(Date.now()));
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(reverted).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reverted).toEqual([deadline]);
+  });
+
   it('a deadline already past reverts at once', async () => {
     const revert = vi.fn(async () => {});
     new RevertScheduler(systemClock).schedule('late', 1_000_000 - 1, revert);

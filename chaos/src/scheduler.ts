@@ -51,7 +51,15 @@ export class RevertScheduler {
     if (this.faults.has(id)) throw new Error(`fault ${id} is already scheduled`);
     const entry: Scheduled = { id, deadline, revert, state: 'scheduled' };
     this.faults.set(id, entry);
-    entry.timer = this.clock.setTimeout(() => void this.revert(id, 'schedule'), Math.max(0, deadline - this.clock.now()));
+    this.arm(entry);
+  }
+
+  /** Node's timers can fire a millisecond before the wall clock reaches the deadline: never revert before it. */
+  private arm(entry: Scheduled): void {
+    entry.timer = this.clock.setTimeout(() => {
+      if (this.clock.now() < entry.deadline) this.arm(entry);
+      else void this.revert(entry.id, 'schedule');
+    }, Math.max(0, entry.deadline - this.clock.now()));
   }
 
   /** Ids still on (scheduled and not yet reverted). */
