@@ -224,6 +224,23 @@ export type ApiError = z.infer<typeof ApiError>;
 
 export const AdmissionCapNames = ['API_MAX_VEHICLES_ON_ROAD', 'API_MAX_ROUTES_PER_REQUEST'] as const;
 
+/**
+ * `GET /fleets/limits`: the admission caps of the api instance that answers, and what is in use now, so a client can
+ * size its fleets before it asks (a load test fills the road up to the cap, then expects a 429).
+ */
+export const FleetLimits = z
+  .object({
+    maxFleetVehicles: z.number().int().openapi({ description: 'the most vehicles one POST /fleets takes (the request schema\'s bound)' }),
+    vehiclesOnRoad: z
+      .object({ name: z.literal('API_MAX_VEHICLES_ON_ROAD'), limit: z.number().int(), current: z.number().int() })
+      .openapi({ description: 'vehicles this api instance has on the road now, and its cap; beyond it POST /trips and POST /fleets answer 429' }),
+    routesPerRequest: z
+      .object({ name: z.literal('API_MAX_ROUTES_PER_REQUEST'), limit: z.number().int() })
+      .openapi({ description: 'routes one POST /routes/generate may ask for' }),
+  })
+  .openapi({ example: { maxFleetVehicles: 20_000, vehiclesOnRoad: { name: 'API_MAX_VEHICLES_ON_ROAD', limit: 20_000, current: 25 }, routesPerRequest: { name: 'API_MAX_ROUTES_PER_REQUEST', limit: 1000 } } });
+export type FleetLimits = z.infer<typeof FleetLimits>;
+
 /** A 429: names the cap, the variable that sets it and when to come back (also in `Retry-After`, seconds). */
 export const AdmissionRefusal = z
   .object({

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod, type DynamicModule, type Type } from '@nestjs/common';
-import { CreateRouteBody, ListTripsQuery, StartTripBody } from '@fleetlab/contracts';
+import { CreateRouteBody, FleetLimits, ListTripsQuery, StartTripBody } from '@fleetlab/contracts';
 import { createLogger } from '@fleetlab/telemetry';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -93,7 +93,8 @@ describe('the OpenAPI document', () => {
   it('documents every error an operation can answer, with the 429 Retry-After header', () => {
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
-        if (path === '/healthz' || path === '/readyz') continue;
+        // Answered from memory: no database call, so no 503.
+        if (path === '/healthz' || path === '/readyz' || path === '/fleets/limits') continue;
         expect(Object.keys(operation.responses), `${method} ${path}`).toContain('503');
         if (operation.requestBody || operation.parameters?.some((p) => (p as { in: string }).in === 'query')) {
           expect(Object.keys(operation.responses), `${method} ${path}`).toContain('400');
@@ -105,6 +106,14 @@ describe('the OpenAPI document', () => {
       const refused = document.paths[path]![method]!.responses['429'] as { headers: Record<string, { required: boolean }> };
       expect(refused.headers['Retry-After']?.required, `${method} ${path}`).toBe(true);
     }
+  });
+
+  it('documents the admission caps GET /fleets/limits answers, apart from GET /fleets/{id}', () => {
+    const limits = document.paths['/fleets/limits']!.get!.responses['200'] as { content: { 'application/json': { schema: { example: unknown; required: string[] } } } };
+    const schema = limits.content['application/json'].schema;
+    expect(schema.required.sort()).toEqual(['maxFleetVehicles', 'routesPerRequest', 'vehiclesOnRoad']);
+    expect(FleetLimits.safeParse(schema.example).success).toBe(true);
+    expect(document.paths['/fleets/{id}']!.get).toBeDefined();
   });
 
   it('answers [lng, lat] pairs as arrays of two numbers, and asks for them with each range', () => {

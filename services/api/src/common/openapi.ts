@@ -12,6 +12,7 @@ import {
   DatabaseUnavailable,
   FleetCancelled,
   FleetCreated,
+  FleetLimits,
   FleetView,
   GenerateRoutesBody,
   GeneratedRoutes,
@@ -135,6 +136,11 @@ export const operations: RouteConfig[] = [
       ...refused('the fleet would put more than API_MAX_VEHICLES_ON_ROAD vehicles on the road'),
       ...common,
     },
+  },
+  {
+    method: 'get', path: '/fleets/limits', tags: ['fleets'],
+    summary: 'The admission caps of this api instance and the vehicles on its road now (memory only, never the database)',
+    responses: { 200: { description: 'the caps', ...json(FleetLimits) } },
   },
   {
     method: 'get', path: '/fleets/{id}', tags: ['fleets'], summary: 'A fleet and its trips counted by status',

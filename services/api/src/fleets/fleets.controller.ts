@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import type { FleetCancelled } from '@fleetlab/contracts';
+import type { FleetCancelled, FleetLimits } from '@fleetlab/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CreateFleetBody } from './fleets.dto';
 import { FleetsService, type FleetCreated, type FleetView } from './fleets.service';
@@ -12,6 +12,12 @@ export class FleetsController {
   @HttpCode(202)
   create(@Body(new ZodValidationPipe(CreateFleetBody)) body: CreateFleetBody): Promise<FleetCreated> {
     return this.fleets.create(body);
+  }
+
+  // Before ':id', which would take "limits" for a fleet id (fleet ids are UUIDs, so no fleet is called that).
+  @Get('limits')
+  limits(): FleetLimits {
+    return this.fleets.limits();
   }
 
   @Get(':id')

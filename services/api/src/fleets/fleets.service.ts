@@ -3,7 +3,7 @@ import { Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestj
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { trace } from '@opentelemetry/api';
-import { Topics, type FleetCancelled, type FleetCreated, type FleetView, type NewDirection } from '@fleetlab/contracts';
+import { MAX_VEHICLES, Topics, type FleetCancelled, type FleetCreated, type FleetLimits, type FleetView, type NewDirection } from '@fleetlab/contracts';
 import type { Logger } from '@fleetlab/telemetry';
 import { AppConfig } from '../config';
 import { LOGGER } from '../common/logger';
@@ -43,6 +43,15 @@ export class FleetsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.metrics.observeActiveFleets(() => this.countActive());
+  }
+
+  /** The caps admission applies, from memory: answering never waits on the database. */
+  limits(): FleetLimits {
+    return {
+      maxFleetVehicles: MAX_VEHICLES,
+      vehiclesOnRoad: { name: 'API_MAX_VEHICLES_ON_ROAD', limit: this.tripsService.road.limit, current: this.tripsService.road.onRoad() },
+      routesPerRequest: { name: 'API_MAX_ROUTES_PER_REQUEST', limit: this.config.API_MAX_ROUTES_PER_REQUEST },
+    };
   }
 
   /**
