@@ -47,6 +47,8 @@ export default defineConfig({
             'web/e2e/**/*.e2e.ts',
             'dashboards/test/live.test.ts',
             'chaos/test/**/*.test.ts',
+            // The load driver's capacity profile, run as `npm run load` runs it.
+            'loadtests/test/**/*.test.ts',
           ],
           environment: 'node',
           globalSetup: ['platform/local/test/global-setup.ts'],

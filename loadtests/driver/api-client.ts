@@ -20,6 +20,8 @@ export interface ApiResult<T> {
   ok: boolean;
   status: number;
   body: T | undefined;
+  /** The answer's headers (e.g. a 429's Retry-After); undefined when nothing answered. */
+  headers: Headers | undefined;
 }
 
 export class ApiClient {
@@ -43,6 +45,7 @@ export class ApiClient {
     let status = 0;
     let kind: string | undefined;
     let body: T | undefined;
+    let headers: Headers | undefined;
     try {
       const res = await fetch(this.baseUrl + path, {
         method,
@@ -54,6 +57,7 @@ export class ApiClient {
         signal: AbortSignal.timeout(opts.timeoutMs ?? TIMEOUT_MS),
       });
       status = res.status;
+      headers = res.headers;
       const text = await res.text();
       try {
         body = text ? (JSON.parse(text) as T) : undefined;
@@ -66,7 +70,7 @@ export class ApiClient {
     }
     const elapsed = performance.now() - started;
     if (opts.measure !== false) this.record(name, elapsed, kind);
-    return { ok: kind === undefined, status, body };
+    return { ok: kind === undefined, status, body, headers };
   }
 
   private record(name: string, ms: number, errorKind: string | undefined): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { totalDuration } from '../lib/profiles.ts';
-import { checkLocalTarget, parseArgs, UsageError } from './args.ts';
+import { CAPACITY_PACE_MS, checkLocalTarget, parseArgs, UsageError } from './args.ts';
 
 describe('parseArgs', () => {
   it('defaults to a smoke run against the local api', () => {
@@ -25,6 +25,27 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--frobnicate', '1'])).toThrow(/unknown argument/);
     expect(() => parseArgs(['--profile'])).toThrow(/needs a value/);
     expect(() => parseArgs(['--profile', 'smoke', '--duration', '600'])).toThrow(/max of 60 s/);
+  });
+});
+
+describe('parseArgs for the capacity profile', () => {
+  it('paces vehicles so they stay on the road for the whole run, and takes the read threshold and fleet size', () => {
+    const args = parseArgs(['--profile', 'capacity', '--duration', '20', '--reads-p99-ms', '500', '--fleet-vehicles', '10']);
+    expect(args.profile.name).toBe('capacity');
+    expect(totalDuration(args.profile)).toBe(20);
+    expect(args.paceMs).toBe(CAPACITY_PACE_MS);
+    expect(args.readsP99Ms).toBe(500);
+    expect(args.fleetVehicles).toBe(10);
+    expect(parseArgs(['--profile', 'capacity']).readsP99Ms).toBeUndefined();
+  });
+
+  it('refuses a pace at which vehicles arrive before the run ends, and flags of the other mode', () => {
+    // 240 points × 400 ms = 96 s, shorter than the 120 s profile; fine for a 60 s rehearsal.
+    expect(() => parseArgs(['--profile', 'capacity', '--pace-ms', '400'])).toThrow(/cap would not stay full/);
+    expect(parseArgs(['--profile', 'capacity', '--pace-ms', '400', '--duration', '60']).paceMs).toBe(400);
+    expect(() => parseArgs(['--profile', 'capacity', '--vehicles', '100'])).toThrow(/--vehicles does not go with --profile capacity/);
+    expect(() => parseArgs(['--profile', 'smoke', '--reads-p99-ms', '100'])).toThrow(/--reads-p99-ms does not go with --profile smoke/);
+    expect(() => parseArgs(['--profile', 'capacity', '--reads-p99-ms', '0'])).toThrow(/--reads-p99-ms/);
   });
 });
 

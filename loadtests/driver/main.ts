@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseSlo, SLO_FILE } from '../lib/slo.ts';
 import { parseArgs, USAGE, UsageError } from './args.ts';
 import { formatReport } from './report.ts';
+import { runCapacity } from './capacity.ts';
 import { runLoad, TargetRefused } from './run.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,7 +33,7 @@ async function main(): Promise<number> {
 
   let report;
   try {
-    report = await runLoad(args, slo);
+    report = await (args.profile.name === 'capacity' ? runCapacity(args, slo) : runLoad(args, slo));
   } catch (error) {
     if (!(error instanceof TargetRefused)) throw error;
     process.stderr.write(`${error.message}\n`);

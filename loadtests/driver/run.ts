@@ -9,16 +9,17 @@
  * every fleet and trip the run started is cancelled on the way out.
  */
 import os from 'node:os';
-import { MAX_VEHICLES, type CreateFleetBody, type FleetCreated, type RouteSummary } from '@fleetlab/contracts';
+import { MAX_VEHICLES, type AdmissionRefusal, type CreateFleetBody, type FleetCreated, type RouteSummary } from '@fleetlab/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { totalDuration } from '../lib/profiles.ts';
 import { buildSchedule, fleetChunk, planFleets } from '../lib/schedule.ts';
 import { GENERATE_BODY, loadRouteIds, loadRoutesPresent, ROUTE_COUNT, ROUTE_POINTS } from '../lib/routes.ts';
-import { evaluateSlo, type LoadedSlo } from '../lib/slo.ts';
-import { ApiClient } from './api-client.ts';
+import { evaluateSlo, type LoadedSlo, type SloCheck } from '../lib/slo.ts';
+import { MsHistogram } from '../lib/stats.ts';
+import { ApiClient, type ApiResult } from './api-client.ts';
 import type { DriverArgs } from './args.ts';
 import { FleetWatcher } from './fleet-watcher.ts';
-import type { RunReport, TimelinePoint } from './report.ts';
+import type { CapacityReport, RunReport, TimelinePoint } from './report.ts';
 
 export class TargetRefused extends Error {}
 
@@ -26,16 +27,62 @@ const FLEET_POLL_EVERY_SEC = 10;
 /** The api takes at most this many vehicles per fleet. */
 const MAX_FLEET_VEHICLES = MAX_VEHICLES;
 
-interface FleetState {
+export interface FleetState {
   vehicles: number;
   id: string | undefined;
   cancelled: boolean;
+  /** What POST /fleets answered (0: nothing), once asked. */
+  status?: number;
 }
 
-type Log = (line: string) => void;
+export type Log = (line: string) => void;
+
+/**
+ * The run's clock: seconds since its start, a hard stop at the profile's max duration whatever happens, and Ctrl-C.
+ * Either ends the schedule early and says why in `stoppedBy`.
+ */
+export class RunClock {
+  readonly startedAt = new Date();
+  stoppedBy: RunReport['stoppedBy'] = 'schedule';
+  private running = true;
+  private readonly t0 = performance.now();
+  private stopNow: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.stopNow = resolve));
+  private readonly deadline: ReturnType<typeof setTimeout>;
+  private readonly onSignal = (): void => this.stop('signal', 'interrupted: stopping and cancelling the fleets');
+
+  constructor(maxDurationSec: number, private readonly log: Log) {
+    this.deadline = setTimeout(() => this.stop('max-duration', `max duration of ${maxDurationSec} s reached: stopping`), maxDurationSec * 1000);
+    process.once('SIGINT', this.onSignal);
+    process.once('SIGTERM', this.onSignal);
+  }
+
+  readonly elapsed = (): number => (performance.now() - this.t0) / 1000;
+  readonly isRunning = (): boolean => this.running;
+
+  /** Waits until second `t` of the run; false when the run was stopped first. */
+  async until(t: number): Promise<boolean> {
+    const wait = this.t0 + t * 1000 - performance.now();
+    return Promise.race([sleep(Math.max(0, wait)).then(() => true), this.stopped.then(() => false)]);
+  }
+
+  /** The schedule is over: users and fleets see isRunning() false, the timer and the signal handlers go. */
+  finish(): void {
+    this.running = false;
+    clearTimeout(this.deadline);
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+
+  private stop(by: RunReport['stoppedBy'], line: string): void {
+    this.stoppedBy = by;
+    this.log(line);
+    this.stopNow();
+  }
+}
 
 /** setup(): refuse a target that is not ready, as the k6 scenarios do; put the load routes in place once per lab. */
-async function prepareTarget(api: ApiClient, baseUrl: string, log: Log): Promise<string[]> {
+export async function prepareTarget(api: ApiClient, baseUrl: string, log: Log): Promise<string[]> {
   const ready = await api.call<{ notReady?: string[] }>('GET', '/readyz', { measure: false, accept: [503] });
   if (ready.status !== 200) {
     throw new TargetRefused(
@@ -56,11 +103,11 @@ async function prepareTarget(api: ApiClient, baseUrl: string, log: Log): Promise
 }
 
 /**
- * Scenario 03's fleets: put on the road, watched over socket.io, polled every FLEET_POLL_EVERY_SEC and replaced when
- * every vehicle arrived, cancelled as the profile comes down. Fleet calls run one at a time: a big POST /fleets takes
- * a while and the tick must not pile them up.
+ * Scenario 03's fleets: put on the road, watched over socket.io (when a watcher is given), polled every
+ * FLEET_POLL_EVERY_SEC and replaced when every vehicle arrived, cancelled as the profile comes down. Fleet calls run
+ * one at a time: a big POST /fleets takes a while and the tick must not pile them up.
  */
-class Fleets {
+export class Fleets {
   readonly all: FleetState[] = [];
   created = 0;
   cancelled = 0;
@@ -71,7 +118,7 @@ class Fleets {
 
   constructor(
     private readonly api: ApiClient,
-    private readonly watcher: FleetWatcher,
+    private readonly watcher: FleetWatcher | undefined,
     private readonly routeIds: string[],
     private readonly paceMs: number | undefined,
     private readonly isRunning: () => boolean,
@@ -93,17 +140,50 @@ class Fleets {
     this.all.push(fleet);
     this.enqueue(async () => {
       if (!this.isRunning() || fleet.cancelled) return;
-      const res = await this.api.call<FleetCreated>('POST', '/fleets', {
-        name: 'POST /fleets',
-        body: { vehicles: fleet.vehicles, routeIds: this.routeIds, ...(this.paceMs ? { paceMs: this.paceMs } : {}) } satisfies CreateFleetBody,
-        timeoutMs: 60_000,
-      });
+      const res = await this.post(fleet, 'POST /fleets', []);
       if (!res.body?.fleetId) throw new Error(`POST /fleets answered ${res.status}`);
+      await this.watcher?.subscribe(res.body.fleetId);
+    });
+  }
+
+  /**
+   * A POST /fleets the caller expects refused (429 is no error here), in turn with the other fleet calls. A fleet
+   * admitted anyway is on the road like the others and cancelled with them.
+   */
+  attempt(vehicles: number, name: string): Promise<ApiResult<FleetCreated & Partial<AdmissionRefusal>>> {
+    const fleet: FleetState = { vehicles, id: undefined, cancelled: false };
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => {
+        try {
+          const res = await this.post(fleet, name, [429]);
+          if (fleet.id) this.all.push(fleet);
+          resolve(res);
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
+    });
+  }
+
+  private async post(fleet: FleetState, name: string, accept: number[]): Promise<ApiResult<FleetCreated & Partial<AdmissionRefusal>>> {
+    const res = await this.api.call<FleetCreated & Partial<AdmissionRefusal>>('POST', '/fleets', {
+      name,
+      body: { vehicles: fleet.vehicles, routeIds: this.routeIds, ...(this.paceMs ? { paceMs: this.paceMs } : {}) } satisfies CreateFleetBody,
+      timeoutMs: 60_000,
+      accept,
+    });
+    fleet.status = res.status;
+    if (res.body?.fleetId) {
       fleet.id = res.body.fleetId;
       this.created++;
       this.firstAt ??= this.elapsed();
-      await this.watcher.subscribe(fleet.id);
-    });
+    }
+    return res;
+  }
+
+  /** Resolves when every fleet call asked for so far has been answered. */
+  async settled(): Promise<void> {
+    await this.queue;
   }
 
   remove(fleet: FleetState): void {
@@ -130,10 +210,10 @@ class Fleets {
     });
   }
 
-  /** Waits (up to `waitMs`) for the calls in flight, then cancels every fleet still on the road, unmeasured. */
-  async cancelAll(waitMs: number): Promise<void> {
+  /** Waits (up to `waitMs`) for the calls in flight, then cancels every fleet still on the road (measured or not). */
+  async cancelAll(waitMs: number, measure = false): Promise<void> {
     await Promise.race([this.queue, sleep(waitMs)]);
-    await Promise.all(this.all.filter((f) => f.id && !f.cancelled).map((f) => this.cancel(f, false)));
+    await Promise.all(this.all.filter((f) => f.id && !f.cancelled).map((f) => this.cancel(f, measure)));
   }
 
   private enqueue(op: () => Promise<void>): void {
@@ -146,26 +226,33 @@ class Fleets {
   private async cancel(fleet: FleetState, measure: boolean): Promise<void> {
     fleet.cancelled = true;
     if (!fleet.id) return;
-    this.watcher.forget(fleet.id);
+    this.watcher?.forget(fleet.id);
     const res = await this.api.call('DELETE', `/fleets/${encodeURIComponent(fleet.id)}`, { name: 'DELETE /fleets/:id', measure });
     if (res.ok) this.cancelled++;
     else this.log(`DELETE /fleets/${fleet.id} answered ${res.status}`);
   }
 }
 
+/** One iteration of a virtual user; `wanted()` turns false when the user should stop. */
+export type Iteration = (vu: number, iter: number, wanted: () => boolean) => Promise<void>;
+
 /**
- * Scenarios 01 + 02's virtual users: each loops GET /routes, GET /routes/:id and, one iteration in four, POST /trips
- * then GET /trips/:id, with 1 s of think time. Their number follows the profile.
+ * Virtual users, their number following the profile, each looping an iteration with 1 s of think time. By default
+ * scenarios 01 + 02: GET /routes, GET /routes/:id and, one iteration in four, POST /trips then GET /trips/:id.
  */
-class VirtualUsers {
+export class VirtualUsers {
   private readonly workers: { stop: boolean; done: Promise<void> }[] = [];
   private readonly startedTrips: string[] = [];
+  private readonly iteration: Iteration;
 
   constructor(
     private readonly api: ApiClient,
     private readonly isRunning: () => boolean,
     private readonly log: Log,
-  ) {}
+    iteration?: Iteration,
+  ) {
+    this.iteration = iteration ?? ((vu, iter, wanted) => this.browseAndTrip(vu, iter, wanted));
+  }
 
   set(wanted: number): void {
     const live = this.workers.filter((w) => !w.stop);
@@ -192,25 +279,30 @@ class VirtualUsers {
   }
 
   private async loop(vu: number, self: { stop: boolean }): Promise<void> {
-    for (let iter = 0; this.isRunning() && !self.stop; iter++) {
-      const list = await this.api.call<RouteSummary[]>('GET', '/routes', { name: 'GET /routes' });
-      const routes = Array.isArray(list.body) ? list.body : [];
-      const route = routes[Math.floor(Math.random() * routes.length)];
-      if (route) await this.api.call('GET', `/routes/${encodeURIComponent(route.id)}`, { name: 'GET /routes/:id' });
-      const seeds = routes.filter((r) => r.source === 'seed');
-      const tripRoute = seeds[Math.floor(Math.random() * seeds.length)] ?? route;
-      if (tripRoute && Math.random() < 0.25 && this.isRunning() && !self.stop) {
-        const trip = await this.api.call<{ tripId?: string }>('POST', '/trips', {
-          name: 'POST /trips',
-          body: { routeId: tripRoute.id, vehicleId: `driver-${vu}-${iter}` },
-        });
-        if (trip.body?.tripId) {
-          this.startedTrips.push(trip.body.tripId);
-          await sleep(500);
-          await this.api.call('GET', `/trips/${encodeURIComponent(trip.body.tripId)}`, { name: 'GET /trips/:id' });
-        }
-      }
+    const wanted = (): boolean => this.isRunning() && !self.stop;
+    for (let iter = 0; wanted(); iter++) {
+      await this.iteration(vu, iter, wanted);
       await sleep(1000);
+    }
+  }
+
+  private async browseAndTrip(vu: number, iter: number, wanted: () => boolean): Promise<void> {
+    const list = await this.api.call<RouteSummary[]>('GET', '/routes', { name: 'GET /routes' });
+    const routes = Array.isArray(list.body) ? list.body : [];
+    const route = routes[Math.floor(Math.random() * routes.length)];
+    if (route) await this.api.call('GET', `/routes/${encodeURIComponent(route.id)}`, { name: 'GET /routes/:id' });
+    const seeds = routes.filter((r) => r.source === 'seed');
+    const tripRoute = seeds[Math.floor(Math.random() * seeds.length)] ?? route;
+    if (tripRoute && Math.random() < 0.25 && wanted()) {
+      const trip = await this.api.call<{ tripId?: string }>('POST', '/trips', {
+        name: 'POST /trips',
+        body: { routeId: tripRoute.id, vehicleId: `driver-${vu}-${iter}` },
+      });
+      if (trip.body?.tripId) {
+        this.startedTrips.push(trip.body.tripId);
+        await sleep(500);
+        await this.api.call('GET', `/trips/${encodeURIComponent(trip.body.tripId)}`, { name: 'GET /trips/:id' });
+      }
     }
   }
 }
@@ -226,30 +318,10 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
   const watcher = new FleetWatcher(args.baseUrl);
   await watcher.connected();
 
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const elapsed = (): number => (performance.now() - t0) / 1000;
-  let running = true;
-  const isRunning = (): boolean => running;
-  const fleets = new Fleets(api, watcher, routeIds, args.paceMs, isRunning, elapsed, log);
-  const users = new VirtualUsers(api, isRunning, log);
-
   // ---- the schedule, bounded by the profile's max duration and stopped by a signal --------------------------------
-  let stoppedBy: RunReport['stoppedBy'] = 'schedule';
-  let stopNow: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => (stopNow = resolve));
-  const deadline = setTimeout(() => {
-    stoppedBy = 'max-duration';
-    log(`max duration of ${profile.maxDurationSec} s reached: stopping`);
-    stopNow();
-  }, profile.maxDurationSec * 1000);
-  const onSignal = (): void => {
-    stoppedBy = 'signal';
-    log('interrupted: stopping and cancelling the fleets');
-    stopNow();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const clock = new RunClock(profile.maxDurationSec, log);
+  const fleets = new Fleets(api, watcher, routeIds, args.paceMs, clock.isRunning, clock.elapsed, log);
+  const users = new VirtualUsers(api, clock.isRunning, log);
 
   const timeline: TimelinePoint[] = [];
   const chunk = fleetChunk(args.vehicles, MAX_FLEET_VEHICLES);
@@ -257,9 +329,7 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
   let lastRequests = 0;
   let positionsAtFirstFleet = 0;
   for (const step of buildSchedule(profile, args.vehicles, 1)) {
-    const wait = t0 + step.t * 1000 - performance.now();
-    const interrupted = await Promise.race([sleep(Math.max(0, wait)).then(() => false), stopped.then(() => true)]);
-    if (interrupted) break;
+    if (!(await clock.until(step.t))) break;
     users.set(step.vus);
     const active = fleets.active();
     for (const action of planFleets(active.map((f) => f.vehicles), step.vehicles, chunk, args.vehicles)) {
@@ -278,62 +348,67 @@ export async function runLoad(args: DriverArgs, slo: LoadedSlo, log: Log = (l) =
     lastPositions = watcher.positions;
     lastRequests = api.measuredRequests;
   }
-  const watchEnd = elapsed();
+  const watchEnd = clock.elapsed();
   const delivered = watcher.positions - positionsAtFirstFleet;
 
   // ---- teardown: stop users, cancel everything this run started -------------------------------------------------------
-  running = false;
-  clearTimeout(deadline);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  clock.finish();
   users.set(0);
   await fleets.cancelAll(65_000);
   await users.stop(15_000);
   watcher.close();
-  const endedAt = new Date();
 
   const watchSec = fleets.firstAt === undefined ? 0 : Math.max(1, watchEnd - fleets.firstAt);
-  return report({ args, slo, api, watcher, fleets, timeline, startedAt, endedAt, stoppedBy, delivered, watchSec });
+  return report({ args, slo, api, watcher, fleets, timeline, clock, endedAt: new Date(), delivered, watchSec });
 }
 
-/** The verdict against the SLOs, and everything measured, with the machine it ran on. */
-function report(run: {
+/**
+ * The verdict and everything measured, with the machine it ran on. The verdict is the SLOs' unless the run brings
+ * its own (the capacity profile's checks); a run without a watcher delivered no positions.
+ */
+export function report(run: {
   args: DriverArgs;
   slo: LoadedSlo;
   api: ApiClient;
-  watcher: FleetWatcher;
+  watcher: FleetWatcher | undefined;
   fleets: Fleets;
   timeline: TimelinePoint[];
-  startedAt: Date;
+  clock: RunClock;
   endedAt: Date;
-  stoppedBy: RunReport['stoppedBy'];
   delivered: number;
   watchSec: number;
+  peakVehicles?: number;
+  verdict?: { ok: boolean; checks: SloCheck[] };
+  capacity?: CapacityReport;
 }): RunReport {
   const { args, slo, api, watcher, fleets, timeline, delivered, watchSec } = run;
+  const startedAt = run.clock.startedAt;
+  const stoppedBy = run.clock.stoppedBy;
   const profile = args.profile;
   const overall = api.overall();
-  const freshness = watcher.freshness.summary();
-  const verdict = evaluateSlo(
-    {
-      apiRequests: overall.requests,
-      apiErrors: overall.errors,
-      apiLatencyP99Ms: overall.latency.percentile(99),
-      positions: watcher.positions,
-      freshnessP99Ms: freshness.p99,
-    },
-    slo.slo,
-  );
+  const freshness = (watcher?.freshness ?? new MsHistogram()).summary();
+  const verdict =
+    run.verdict ??
+    evaluateSlo(
+      {
+        apiRequests: overall.requests,
+        apiErrors: overall.errors,
+        apiLatencyP99Ms: overall.latency.percentile(99),
+        positions: watcher?.positions ?? 0,
+        freshnessP99Ms: freshness.p99,
+      },
+      slo.slo,
+    );
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   return {
-    startedAt: run.startedAt.toISOString(),
+    startedAt: startedAt.toISOString(),
     endedAt: run.endedAt.toISOString(),
-    durationSec: (run.endedAt.getTime() - run.startedAt.getTime()) / 1000,
-    stoppedBy: run.stoppedBy,
+    durationSec: (run.endedAt.getTime() - startedAt.getTime()) / 1000,
+    stoppedBy,
     machine: { cpu, cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
     target: args.baseUrl,
     profile: { name: profile.name, stages: profile.stages.map((s) => ({ ...s })), maxDurationSec: profile.maxDurationSec },
-    vehicles: { peak: args.vehicles, paceMs: args.paceMs, fleetsCreated: fleets.created, fleetsCancelled: fleets.cancelled, fleetErrors: fleets.errors },
+    vehicles: { peak: run.peakVehicles ?? args.vehicles, paceMs: args.paceMs, fleetsCreated: fleets.created, fleetsCancelled: fleets.cancelled, fleetErrors: fleets.errors },
     slo: { ...slo.slo, source: slo.source },
     api: {
       overall: { name: 'all', ...overall.latency.summary(), errors: overall.errors, errorKinds: {} },
@@ -348,9 +423,10 @@ function report(run: {
       peakPerSecond: Math.max(0, ...timeline.map((p) => p.positions)),
       watchSec,
     },
-    socket: { connectErrors: watcher.connectErrors, disconnects: watcher.disconnects },
+    socket: { connectErrors: watcher?.connectErrors ?? 0, disconnects: watcher?.disconnects ?? 0 },
     checks: verdict.checks,
-    ok: verdict.ok && run.stoppedBy === 'schedule',
+    ok: verdict.ok && stoppedBy === 'schedule',
     timeline,
+    ...(run.capacity ? { capacity: run.capacity } : {}),
   };
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { getProfile, k6RampingVus, peakTarget, profileNames, profiles, scaleProfile, targetAt, totalDuration } from './profiles.ts';
 
 describe('load profiles', () => {
-  it('names the five profiles of the house style', () => {
-    expect([...profileNames].sort()).toEqual(['average', 'smoke', 'soak', 'spike', 'stress']);
+  it('names the five profiles of the house style, and capacity', () => {
+    expect([...profileNames].sort()).toEqual(['average', 'capacity', 'smoke', 'soak', 'spike', 'stress']);
   });
 
   it.each(profileNames)('%s fits in its max duration and has a peak', (name) => {
@@ -13,7 +13,7 @@ describe('load profiles', () => {
   });
 
   it('refuses an unknown profile, naming the known ones', () => {
-    expect(() => getProfile('huge')).toThrow(/smoke, average, stress, spike, soak/);
+    expect(() => getProfile('huge')).toThrow(/smoke, average, stress, spike, soak, capacity/);
   });
 
   it('ramps linearly within a stage and wants nobody after the end', () => {

@@ -3,7 +3,7 @@
  * both runtimes can load it. A stage's `target` is the number of virtual users at the end of the stage (k6's
  * ramping-vus meaning); the driver also scales its vehicles by target / peak, so a spike is a spike of fleets too.
  */
-export type ProfileName = 'smoke' | 'average' | 'stress' | 'spike' | 'soak';
+export type ProfileName = 'smoke' | 'average' | 'stress' | 'spike' | 'soak' | 'capacity';
 
 export interface Stage {
   /** Seconds. */
@@ -82,6 +82,15 @@ export const profiles: Readonly<Record<ProfileName, LoadProfile>> = {
     ],
     maxDurationSec: 2040,
     defaultVehicles: 500,
+  },
+  capacity: {
+    name: 'capacity',
+    description: "the api's cap on vehicles filled with the largest fleets it allows, refused beyond it, every read timed meanwhile",
+    startTarget: 4,
+    stages: [{ duration: 120, target: 4 }],
+    maxDurationSec: 180,
+    // The api's default API_MAX_VEHICLES_ON_ROAD; the driver asks the api for its own (GET /fleets/limits).
+    defaultVehicles: 20_000,
   },
 };
 
