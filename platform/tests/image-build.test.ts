@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureInfrastructure, freePorts, ManagedProcess, quietProgress } from '../local/src/index';
 import { startFerretdb, startKafka } from '../local/src/infra';
@@ -146,6 +147,23 @@ describe('the images run against the lab', () => {
     });
     await waitForHttp(container, `http://127.0.0.1:${port}/readyz`, 120_000, env);
     if (name === 'api') apiUrl = `http://127.0.0.1:${port}`;
+  });
+
+  // The images the Kubernetes lab runs create the indexes at start on whatever MongoDB-wire database they are given.
+  // MongoDB itself cannot be installed on this machine (no reachable registry serves mongod), so this is the lab's
+  // FerretDB: the same start-up step (`mongodb indexes`), the same driver, the same createIndexes commands.
+  it('api and consumer images create the indexes of the collections they own', async () => {
+    expect(built('api').ok && built('consumer').ok, 'api or consumer did not build').toBe(true);
+    const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
+    try {
+      const database = client.db();
+      const names = async (collection: string): Promise<string[]> => (await database.collection(collection).indexes()).map((i) => String(i.name));
+      expect(await names('trips')).toEqual(expect.arrayContaining(['_id_', 'fleetId_1_status_1', 'requestedAt_-1']));
+      const positions = await database.collection('trip_positions').indexes();
+      expect(positions.find((i) => i.name === 'tripId_1_seq_1')).toMatchObject({ key: { tripId: 1, seq: 1 }, unique: true });
+    } finally {
+      await client.close();
+    }
   });
 
   it('web: nginx serves the built map and /config.json from the ConfigMap mounts, as uid 101 on a read-only root', async () => {

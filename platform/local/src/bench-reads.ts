@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, type AnyBulkWriteOperation, type Db, type Document } from 'mongodb';
 import {
@@ -22,6 +22,7 @@ import {
   fleetVehicleId,
   tripIndexPageId,
 } from '@fleetlab/contracts';
+import { machineLine, optionReader, percentile } from './bench-common';
 import { freeLabPorts, Lab } from './lab';
 import { repoRoot } from './paths';
 import { consoleProgress as progress } from './progress';
@@ -38,15 +39,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const value = (name: string, fallback: string): string => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
-  };
-  const int = (name: string, fallback: number): number => {
-    const n = Number(value(name, String(fallback)));
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-    return n;
-  };
+  const { value, int } = optionReader(argv);
   return {
     fleets: int('fleets', 5),
     vehicles: int('vehicles', 20_000),
@@ -56,11 +49,6 @@ function parseOptions(argv: string[]): Options {
     apiUrl: argv.includes('--api-url') ? value('api-url', '') : undefined,
     mongoUrl: argv.includes('--mongo-url') ? value('mongo-url', '') : undefined,
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** Positions inserted per command, and commands in flight. */
@@ -308,7 +296,7 @@ async function main(): Promise<void> {
       if (load.exitCode === null && load.signalCode === null) await new Promise((resolve) => load!.once('exit', resolve));
       load = undefined;
     }
-    const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+    const machine = machineLine();
     const report = {
       date: new Date().toISOString(),
       machine,

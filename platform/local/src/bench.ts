@@ -7,14 +7,14 @@
  * --ceiling-records N (300000) --progress-ms N (the consumer's CONSUMER_PROGRESS_INTERVAL_MS; default its own).
  * Results go to bench-results/pipeline-<timestamp>.json and, as a table row, to stdout.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
-import { GeneratedRoutes, Topics } from '@fleetlab/contracts';
+import { GeneratedRoutes } from '@fleetlab/contracts';
+import { bestRate, counter, machineLine, measureCeiling, percentile, rssMiB, sumsBy, type CeilingDetail } from './bench-common';
 import { freeLabPorts, Lab } from './lab';
 import { repoRoot } from './paths';
-import { createTopic, runProducerPerformance, sampleTopic, type ProducerPerformanceSummary } from './producer-ceiling';
 import { consoleProgress as progress } from './progress';
 
 interface Options {
@@ -49,40 +49,6 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-async function counter(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{')) {
-      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return sum;
-}
-
-/** Sums of a histogram's `_sum` series by one label's value. */
-async function sumsBy(url: string, name: string, label: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}_sum{`)) continue;
-    const value = new RegExp(`${label}="([^"]*)"`).exec(line)?.[1] ?? '';
-    out[value] = (out[value] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return out;
-}
-
-function rssMiB(pid: number | undefined): number {
-  if (!pid) return 0;
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : 0;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 export interface PipelineResult {
   telemetry: boolean;
   vehicles: number;
@@ -112,37 +78,6 @@ export interface PipelineResult {
   /** publishedPerSecond / ceilingPerSecond; says something about the simulator only when it could not keep up (published below offered). */
   publishedShareOfCeiling: number | null;
   ceiling: CeilingDetail | null;
-}
-
-interface CeilingDetail extends ProducerPerformanceSummary {
-  topic: string;
-  partitions: number;
-  /** --record-size: the mean position message, rounded. */
-  recordBytes: number;
-  /** Position messages the size was measured on, and their mean value size alone. */
-  sampledMessages: number;
-  meanValueBytes: number;
-}
-
-/** Messages of the positions topic read to measure their size. */
-const SIZE_SAMPLE = 10_000;
-
-async function measureCeiling(lab: Lab, records: number): Promise<CeilingDetail> {
-  const installed = lab.installedInfrastructure;
-  if (!installed) throw new Error('the lab is not started');
-  const brokers = lab.endpoints.kafkaBrokers;
-  progress.step(`producer ceiling: measuring ${Topics.newPosition} messages`);
-  const sample = await sampleTopic(brokers, Topics.newPosition, SIZE_SAMPLE);
-  const recordBytes = Math.round(sample.meanMessageBytes);
-  progress.info(
-    `${sample.sampled} messages: ${recordBytes} bytes each on average (value ${Math.round(sample.meanValueBytes)}), ${sample.partitions} partitions`,
-  );
-  const topic = 'bench.producer-ceiling';
-  await createTopic(brokers, topic, sample.partitions);
-  progress.step(`producer ceiling: ProducerPerformance, ${records} records of ${recordBytes} bytes to ${topic}`);
-  const summary = await runProducerPerformance({ installed, brokers, topic, partitions: sample.partitions, recordBytes, records, progress });
-  progress.done(`producer ceiling ${Math.round(summary.recordsPerSecond)} records/s (${summary.mbPerSecond} MB/s), p99 ${summary.p99Ms} ms`);
-  return { ...summary, topic, partitions: sample.partitions, recordBytes, sampledMessages: sample.sampled, meanValueBytes: Math.round(sample.meanValueBytes) };
 }
 
 async function runOnce(options: Options, telemetry: boolean): Promise<PipelineResult> {
@@ -207,16 +142,7 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
       }
     }
     socket.close();
-    const rate = (key: 'published' | 'persisted' | 'delivered'): number => {
-      // The best 10-second window: the fleet's ramp-up and tail don't count against steady throughput.
-      let best = 0;
-      for (let i = 0; i < samples.length; i += 1) {
-        const j = samples.findIndex((s) => s.t >= samples[i]!.t + 10_000);
-        if (j < 0) break;
-        best = Math.max(best, ((samples[j]![key] - samples[i]![key]) * 1000) / (samples[j]!.t - samples[i]!.t));
-      }
-      return Math.round(best);
-    };
+    const rate = (key: 'published' | 'persisted' | 'delivered'): number => bestRate(samples, key);
     latencies.sort((a, b) => a - b);
     const last = samples[samples.length - 1]!;
     const publishedPerSecond = rate('published');
@@ -259,7 +185,7 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+  const machine = machineLine();
   const results: PipelineResult[] = [];
   for (const telemetry of options.telemetry) results.push(await runOnce(options, telemetry));
   const report = { date: new Date().toISOString(), machine, node: process.version, results };
@@ -283,9 +209,12 @@ async function main(): Promise<void> {
   process.stdout.write(`\nfull results: ${file}\n`);
 }
 
-// `npm run bench -- reads`: the read endpoints at scale (bench-reads.ts).
+// `npm run bench -- reads`: the read endpoints at scale (bench-reads.ts); `npm run bench -- simulator`: the simulator
+// alone against the broker (bench-simulator.ts).
 if (process.argv[2] === 'reads') {
   void import('./bench-reads.js');
+} else if (process.argv[2] === 'simulator') {
+  void import('./bench-simulator.js');
 } else {
   main().catch((error: Error) => {
     process.stderr.write(`fleetlab ✗ ${error.stack ?? error.message}\n`);

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     producer,
     topic: Topics.newPosition,
     maxBatchMessages: config.MAX_BATCH_MESSAGES,
+    lanes: config.PUBLISH_LANES,
     logger,
     onSend: (count) => metrics.sendBatchSize.observe(count),
     onAcked: (count) => {
