@@ -6,69 +6,37 @@
 // No kubelet or controller-manager runs here: pods are objects, a Deployment's replicas are a number, policies and
 // VirtualServices are stored and validated but enforced by nobody. What needs a real cluster is in docs/chaos.md.
 // Probes: the CLI runs with --skip-probes and the reason below (nothing runs, so there is nothing to measure).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { K8sDriver, type K8sPlan } from '../../chaos/src/drivers/k8s';
 import { EXPIRES_ANNOTATION, FAULT_LABEL, MANAGED_BY, ORIGINAL_ANNOTATION, RUN_LABEL } from '../../chaos/src/drivers/k8s-plan';
 import type { AppliedFault, LedgerEntry } from '../../chaos/src/ledger';
-import { CHAOS_CLI, ChaosCli, ledgerEntries, waitFor, writeExperiment, type Cli } from './kube/chaos-cli';
-import { startApiServer, type ApiServer } from './kube/api-server';
-import { applyOrThrow, Discovery, installCrds, type KubeObject } from './kube/apply';
-import { ISTIO_CRDS, parseObjects, podTemplates, render, requireFile, type K8sObject } from './lib';
+import { ChaosCli, ledgerEntries, requireBuilt, waitFor, writeExperiment, type Cli } from './kube/chaos-cli';
+import { applyOrThrow } from './kube/apply';
+import { FM, NS, startLabCluster, type LabCluster } from './kube/lab-cluster';
 
-const CLI = CHAOS_CLI;
-const NS = 'fleetlab';
 const SKIP = 'a kube-apiserver without kubelets runs no pod, so nothing can be measured (platform/tests/chaos-k8s.test.ts)';
-const FM = 'fleetlab-tests';
 
-let server: ApiServer;
-let discovery: Discovery;
-let dir: string;
-let objects: KubeObject[];
+let lab: LabCluster;
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npx tsc -b chaos`);
-  dir = mkdtempSync(join(tmpdir(), 'fleetlab-chaos-k8s-'));
-  server = await startApiServer();
-  discovery = await new Discovery(server).refresh();
-  await installCrds(server, discovery, parseObjects(readFileSync(requireFile(ISTIO_CRDS, "Istio's CRDs"), 'utf8')) as unknown as KubeObject[], FM);
-  // The lab as Tilt applies it with the mesh: the driver's selectors must find the real objects.
-  objects = parseObjects(render(['data', 'istio'])) as unknown as KubeObject[];
-  const order = (o: KubeObject) => (o.kind === 'Namespace' ? 0 : o.kind === 'ServiceAccount' ? 1 : 2);
-  for (const o of [...objects].sort((a, b) => order(a) - order(b))) await applyOrThrow(server, discovery, o, FM);
-  await applyOrThrow(server, discovery, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: NS } }, FM);
-  await makePods('consumer', 4);
-  for (const name of ['api', 'simulator', 'kafka', 'mongodb']) await makePods(name, 1);
+  requireBuilt();
+  lab = await startLabCluster('chaos-k8s');
+  await lab.makePods('consumer', 4);
+  for (const name of ['api', 'simulator', 'kafka', 'mongodb']) await lab.makePods(name, 1);
 }, 300_000);
 
 afterAll(async () => {
   chaos.killAll();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await lab?.stop();
 });
 
-/** Pods as the Deployment's ReplicaSet would make them (its template; no controller runs here to do it). */
-async function makePods(deployment: string, count: number, extraLabels: (i: number) => Record<string, string> = () => ({})): Promise<string[]> {
-  const template = podTemplates(objects as unknown as K8sObject[]).find((t) => t.owner === `Deployment/${NS}/${deployment}`);
-  if (!template) throw new Error(`no Deployment ${deployment} in the rendered manifests`);
-  const names: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = `${deployment}-test-${Math.random().toString(36).slice(2, 7)}`;
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels: { ...template.labels, ...extraLabels(i) } }, spec: template.spec };
-    const r = await server.request('POST', `/api/v1/namespaces/${NS}/pods`, pod);
-    if (r.status !== 201) throw new Error(`pod ${name}: ${r.status} ${r.body?.message}`);
-    names.push(name);
-  }
-  return names;
-}
-
-async function get(path: string): Promise<any> {
-  const r = await server.request('GET', path);
-  if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${r.body?.message}`);
-  return r.body;
-}
+const makePods: LabCluster['makePods'] = (...args) => lab.makePods(...args);
+const get: LabCluster['get'] = (path) => lab.get(path);
+const snapshot = () => lab.snapshot();
+/** Everything labelled by the chaos tool, in every namespace, as `Kind/name`. */
+const labelled = async (): Promise<string[]> => (await lab.labelled()).map((o) => `${o.kind}/${o.metadata.name}`).sort();
 
 const policies = async (): Promise<any[]> => (await get(`/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`)).items;
 const virtualServices = async (): Promise<any[]> => (await get(`/apis/networking.istio.io/v1/namespaces/${NS}/virtualservices`)).items;
@@ -76,36 +44,14 @@ const deployment = async (name: string): Promise<any> => get(`/apis/apps/v1/name
 const podNames = async (selector: string): Promise<string[]> =>
   (await get(`/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(selector)}`)).items.map((p: any) => p.metadata.name).sort();
 
-/** What the driver may touch, as the server serializes it: specs, labels and annotations of policies and VirtualServices, replicas. */
-async function snapshot(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const p of await policies()) out[`NetworkPolicy/${p.metadata.name}`] = JSON.stringify({ spec: p.spec, labels: p.metadata.labels, annotations: p.metadata.annotations });
-  for (const v of await virtualServices()) out[`VirtualService/${v.metadata.name}`] = JSON.stringify({ spec: v.spec, labels: v.metadata.labels, annotations: v.metadata.annotations });
-  for (const name of ['api', 'simulator', 'consumer', 'kafka', 'mongodb']) {
-    const d = await deployment(name);
-    out[`Deployment/${name}`] = JSON.stringify({ replicas: d.spec.replicas, labels: d.metadata.labels, annotations: d.metadata.annotations });
-  }
-  return out;
-}
-
-/** Everything labelled by the chaos tool, in every namespace. */
-async function labelled(): Promise<string[]> {
-  const sel = `labelSelector=${encodeURIComponent(`${MANAGED_BY}=fleetlab-chaos`)}`;
-  const out: string[] = [];
-  for (const p of (await get(`/apis/networking.k8s.io/v1/networkpolicies?${sel}`)).items) out.push(`NetworkPolicy/${p.metadata.name}`);
-  for (const v of (await get(`/apis/networking.istio.io/v1/virtualservices?${sel}`)).items) out.push(`VirtualService/${v.metadata.name}`);
-  for (const d of (await get(`/apis/apps/v1/deployments?${sel}`)).items) out.push(`Deployment/${d.metadata.name}`);
-  return out.sort();
-}
-
 // ---------------------------------------------------------------------------------------------------------------------
 // The real CLI, as a developer (or a Tilt button) runs it.
 
-const chaos = new ChaosCli(() => ({ kubeconfig: server.kubeconfig, dir }));
+const chaos = new ChaosCli(() => ({ kubeconfig: lab.server.kubeconfig, dir: lab.dir }));
 const cli = (args: string[], ledger: string): Cli => chaos.start(args, ledger);
 const cliDone = (args: string[], ledger: string) => chaos.done(args, ledger);
 const entries = ledgerEntries;
-const experiment = (name: string, body: string): string => writeExperiment(dir, name, body);
+const experiment = (name: string, body: string): string => writeExperiment(lab.dir, name, body);
 
 /** Every fault the cluster driver makes at once (one NetworkPolicy fault and one HTTP fault at a time). */
 const ALL_FAULTS = (duration: string) => `
@@ -162,7 +108,7 @@ async function startRun(file: string, ledger: string, faults: number): Promise<{
 // ---------------------------------------------------------------------------------------------------------------------
 
 describe('pods deleted by selector, per blast-radius mode', () => {
-  const driver = () => new K8sDriver({ kubeconfig: server.kubeconfig, namespace: NS }, '', '');
+  const driver = () => new K8sDriver({ kubeconfig: lab.server.kubeconfig, namespace: NS }, '', '');
 
   async function kill(target: Parameters<K8sDriver['select']>[0]): Promise<{ selected: string[]; before: string[]; after: string[] }> {
     const d = driver();
@@ -212,7 +158,7 @@ describe('pods deleted by selector, per blast-radius mode', () => {
 
 describe('the CLI against the API server (node chaos/dist/cli.js … --target k8s)', () => {
   it('makes every fault labelled with its run, fault and expiry, records originals first, and puts all back on time', async () => {
-    const ledger = join(dir, 'on-time.json');
+    const ledger = join(lab.dir, 'on-time.json');
     const before = await snapshot();
     const consumers = await podNames('app.kubernetes.io/name=consumer');
     const { run, entries: active } = await startRun(experiment('on-time', ALL_FAULTS('8s')), ledger, 4);
@@ -220,7 +166,7 @@ describe('the CLI against the API server (node chaos/dist/cli.js … --target k8
     // The ledger has every fault with its deadline and the plan with the originals, recorded before injection.
     for (const e of active) {
       expect(e.target).toBe('k8s');
-      expect(e.lab).toMatchObject({ kubeconfig: server.kubeconfig, context: 'fleetlab-test', namespace: NS });
+      expect(e.lab).toMatchObject({ kubeconfig: lab.server.kubeconfig, context: 'fleetlab-test', namespace: NS });
       expect(e.recordedAt).toBeLessThanOrEqual(e.injectedAt!);
       expect(e.fault.expiresAt).toBeGreaterThan(e.injectedAt!);
       expect(e.fault.plan).toBeDefined();
@@ -296,7 +242,7 @@ describe('the CLI against the API server (node chaos/dist/cli.js … --target k8
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`on ${signal} to the running CLI, reverts every fault at once (freeze = isolation, HTTP delay) and exits 2`, async () => {
-      const ledger = join(dir, `${signal}.json`);
+      const ledger = join(lab.dir, `${signal}.json`);
       const before = await snapshot();
       const { run } = await startRun(experiment(`abort-${signal}`, FREEZE('5m')), ledger, 2);
       // Isolation: every policy that selected the simulator stops doing so; one allowing nothing selects it.
@@ -323,7 +269,7 @@ describe('the CLI against the API server (node chaos/dist/cli.js … --target k8
   }
 
   it('a runner that loses its terminal (output pipe closed) carries on and reverts on time', async () => {
-    const ledger = join(dir, 'no-terminal.json');
+    const ledger = join(lab.dir, 'no-terminal.json');
     const before = await snapshot();
     const { run } = await startRun(experiment('no-terminal', FREEZE('6s')), ledger, 2);
     // As when Tilt stops or an ssh session drops: every later write gets EPIPE.
@@ -338,7 +284,7 @@ describe('the CLI against the API server (node chaos/dist/cli.js … --target k8
   }, 180_000);
 
   it('after a SIGKILLed runner, the next command (status) reverts its faults from the ledger', async () => {
-    const ledger = join(dir, 'sigkill.json');
+    const ledger = join(lab.dir, 'sigkill.json');
     const before = await snapshot();
     const { run } = await startRun(experiment('sigkill', ALL_FAULTS('5m')), ledger, 4);
     run.child.kill('SIGKILL');
@@ -358,7 +304,7 @@ describe('the CLI against the API server (node chaos/dist/cli.js … --target k8
   }, 180_000);
 
   it('reset is the kill switch: with the ledger gone, it restores and deletes by label (originals from the objects)', async () => {
-    const ledger = join(dir, 'reset.json');
+    const ledger = join(lab.dir, 'reset.json');
     const before = await snapshot();
     const { run } = await startRun(experiment('reset', ALL_FAULTS('5m')), ledger, 4);
     run.child.kill('SIGKILL');
@@ -375,7 +321,7 @@ describe('the CLI against the API server (node chaos/dist/cli.js … --target k8
   }, 180_000);
 
   it('a run past its expiry is swept by the next command without a ledger; reset during a run reverts from the ledger', async () => {
-    const ledger = join(dir, 'expiry.json');
+    const ledger = join(lab.dir, 'expiry.json');
     const before = await snapshot();
     const { run } = await startRun(experiment('expiry', FREEZE('6s')), ledger, 2);
     run.child.kill('SIGKILL');
@@ -405,7 +351,7 @@ describe('the CLI against the API server (node chaos/dist/cli.js … --target k8
   }, 180_000);
 
   it('runs a shipped experiment (api-kafka-partition) and refuses those the cluster cannot run, saying why', async () => {
-    const ledger = join(dir, 'shipped.json');
+    const ledger = join(lab.dir, 'shipped.json');
     const before = await snapshot();
     const run = await cliDone(['run', 'api-kafka-partition', '--target', 'k8s', '--skip-probes', SKIP], ledger);
     expect(run.code, run.output).toBe(0);
@@ -426,8 +372,8 @@ describe('the CLI against the API server (node chaos/dist/cli.js … --target k8
 describe('the driver where the api has no VirtualService', () => {
   it('creates a VirtualService of its own (labelled, with expiry) and deletes it on revert', async () => {
     const ns = 'mesh-without-routes';
-    await applyOrThrow(server, discovery, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, FM);
-    const d = new K8sDriver({ kubeconfig: server.kubeconfig, namespace: ns }, '', '');
+    await applyOrThrow(lab.server, lab.discovery, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, FM);
+    const d = new K8sDriver({ kubeconfig: lab.server.kubeconfig, namespace: ns }, '', '');
     const fault: AppliedFault = { id: 'own-vs-0', runId: 'own-vs', kind: 'http', components: ['api'], params: { abortStatus: 500, percent: 10, pathPrefix: '/trips' }, expiresAt: Date.now() + 60_000 };
     fault.plan = await d.prepare(fault);
     await d.inject(fault);
@@ -450,11 +396,11 @@ describe('the driver where the api has no VirtualService', () => {
 
   it('refuses a partition where no NetworkPolicy isolates either end (nothing to take away)', async () => {
     const ns = 'no-policies';
-    await applyOrThrow(server, discovery, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, FM);
-    for (const o of objects.filter((x) => x.kind === 'Deployment' && ['api', 'kafka'].includes(x.metadata.name))) {
-      await applyOrThrow(server, discovery, { ...o, metadata: { ...o.metadata, namespace: ns } }, FM);
+    await applyOrThrow(lab.server, lab.discovery, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, FM);
+    for (const o of lab.objects.filter((x) => x.kind === 'Deployment' && ['api', 'kafka'].includes(x.metadata.name))) {
+      await applyOrThrow(lab.server, lab.discovery, { ...o, metadata: { ...o.metadata, namespace: ns } }, FM);
     }
-    const d = new K8sDriver({ kubeconfig: server.kubeconfig, namespace: ns }, '', '');
+    const d = new K8sDriver({ kubeconfig: lab.server.kubeconfig, namespace: ns }, '', '');
     const fault: AppliedFault = { id: 'p-0', kind: 'network', components: ['api'], params: { to: 'kafka', toxic: { type: 'partition' } }, expiresAt: Date.now() + 60_000 };
     await expect(d.prepare(fault)).rejects.toThrow(/no NetworkPolicy isolates api \(egress\) or kafka \(ingress\)/);
   });

@@ -7,64 +7,35 @@
 // driver on its own objects. No Chaos Mesh controller, kubelet or controller-manager runs here: the objects are
 // accepted and stored, and nothing acts on them (docs/chaos.md, "Chaos Mesh").
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { K8sDriver, type K8sPlan } from '../../chaos/src/drivers/k8s';
 import { EXPIRES_ANNOTATION, FAULT_LABEL, MANAGED_BY, RUN_LABEL } from '../../chaos/src/drivers/k8s-plan';
 import type { AppliedFault, LedgerEntry } from '../../chaos/src/ledger';
-import { CHAOS_CLI, ChaosCli, ledgerEntries, waitFor as waitForCondition, writeExperiment, type Cli } from './kube/chaos-cli';
-import { startApiServer, type ApiServer } from './kube/api-server';
-import { applyOrThrow, Discovery, installCrds, type KubeObject } from './kube/apply';
-import { CHAOS_MESH_CRDS, ISTIO_CRDS, REPO, parseObjects, podTemplates, render, requireFile, type K8sObject } from './lib';
+import { ChaosCli, ledgerEntries, requireBuilt, waitFor as waitForCondition, writeExperiment, type Cli } from './kube/chaos-cli';
+import { applyOrThrow, installCrds, type KubeObject } from './kube/apply';
+import { FM, NS, startLabCluster, type LabCluster } from './kube/lab-cluster';
+import { CHAOS_MESH_CRDS, REPO, parseObjects, requireFile } from './lib';
 
-const CLI = CHAOS_CLI;
-const NS = 'fleetlab';
 const SKIP = 'a kube-apiserver without kubelets or Chaos Mesh runs no pod, so nothing can be measured (platform/tests/chaos-mesh-k8s.test.ts)';
-const FM = 'fleetlab-tests';
 const CM = '/apis/chaos-mesh.org/v1alpha1';
 
-let server: ApiServer;
-let discovery: Discovery;
-let dir: string;
-let objects: KubeObject[];
+let lab: LabCluster;
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npx tsc -b chaos`);
+  requireBuilt();
   requireFile(CHAOS_MESH_CRDS, "Chaos Mesh's CRDs");
-  dir = mkdtempSync(join(tmpdir(), 'fleetlab-chaos-mesh-'));
-  server = await startApiServer();
-  discovery = await new Discovery(server).refresh();
-  await installCrds(server, discovery, parseObjects(readFileSync(requireFile(ISTIO_CRDS, "Istio's CRDs"), 'utf8')) as unknown as KubeObject[], FM);
-  objects = parseObjects(render(['data', 'istio'])) as unknown as KubeObject[];
-  const order = (o: KubeObject) => (o.kind === 'Namespace' ? 0 : o.kind === 'ServiceAccount' ? 1 : 2);
-  for (const o of [...objects].sort((a, b) => order(a) - order(b))) await applyOrThrow(server, discovery, o, FM);
-  await applyOrThrow(server, discovery, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: NS } }, FM);
-  for (const name of ['consumer', 'api', 'simulator', 'kafka', 'mongodb']) await makePods(name, 2);
+  lab = await startLabCluster('chaos-mesh');
+  for (const name of ['consumer', 'api', 'simulator', 'kafka', 'mongodb']) await lab.makePods(name, 2);
 }, 300_000);
 
 afterAll(async () => {
   chaos.killAll();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await lab?.stop();
 });
 
-async function makePods(deployment: string, count: number): Promise<void> {
-  const template = podTemplates(objects as unknown as K8sObject[]).find((t) => t.owner === `Deployment/${NS}/${deployment}`);
-  if (!template) throw new Error(`no Deployment ${deployment} in the rendered manifests`);
-  for (let i = 0; i < count; i++) {
-    const name = `${deployment}-test-${Math.random().toString(36).slice(2, 7)}`;
-    const r = await server.request('POST', `/api/v1/namespaces/${NS}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels: template.labels }, spec: template.spec });
-    if (r.status !== 201) throw new Error(`pod ${name}: ${r.status} ${r.body?.message}`);
-  }
-}
-
-async function get(path: string): Promise<any> {
-  const r = await server.request('GET', path);
-  if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${r.body?.message}`);
-  return r.body;
-}
+const get: LabCluster['get'] = (path) => lab.get(path);
 
 const MANAGED = `labelSelector=${encodeURIComponent(`${MANAGED_BY}=fleetlab-chaos`)}`;
 /** Chaos Mesh objects of the tool, in every namespace: `Kind/namespace/name` → the object. */
@@ -85,11 +56,11 @@ async function snapshot(): Promise<string> {
   return JSON.stringify({ policies, vss, deployments, pods });
 }
 
-const chaos = new ChaosCli(() => ({ kubeconfig: server.kubeconfig, dir }));
+const chaos = new ChaosCli(() => ({ kubeconfig: lab.server.kubeconfig, dir: lab.dir }));
 const cli = (args: string[], ledger: string): Cli => chaos.start(args, ledger);
 const cliDone = (args: string[], ledger: string) => chaos.done(args, ledger);
 const entries = ledgerEntries;
-const experiment = (name: string, body: string): string => writeExperiment(dir, name, body);
+const experiment = (name: string, body: string): string => writeExperiment(lab.dir, name, body);
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000, output?: () => string): Promise<T> =>
   waitForCondition(what, probe, timeoutMs, output);
 
@@ -164,7 +135,7 @@ async function startRun(file: string, ledger: string, faults: number): Promise<{
 
 describe('without Chaos Mesh CRDs, --chaos-mesh leaves the driver on its own objects', () => {
   it('discovery finds no chaos-mesh.org/v1alpha1: pods are picked and deleted by the driver, an outage scales to zero', async () => {
-    const d = new K8sDriver({ kubeconfig: server.kubeconfig, namespace: NS, chaosMesh: true }, '', '');
+    const d = new K8sDriver({ kubeconfig: lab.server.kubeconfig, namespace: NS, chaosMesh: true }, '', '');
     expect([...(await d.chaosMeshKinds())]).toEqual([]);
     expect(await d.usesChaosMesh('kill')).toBe(false);
     const pods = await d.select({ components: ['consumer'], mode: 'one' }, 'kill');
@@ -180,11 +151,11 @@ describe('without Chaos Mesh CRDs, --chaos-mesh leaves the driver on its own obj
   });
 
   it('the CLI says Chaos Mesh is not installed and refuses a latency toxic, as without the flag', async () => {
-    const r = await cliDone(['run', experiment('latency-absent', LATENCY('5s')), '--target', 'k8s', '--chaos-mesh', '--skip-probes', SKIP], join(dir, 'absent.json'));
+    const r = await cliDone(['run', experiment('latency-absent', LATENCY('5s')), '--target', 'k8s', '--chaos-mesh', '--skip-probes', SKIP], join(lab.dir, 'absent.json'));
     expect(r.code, r.output).toBe(2);
     expect(r.output).toContain('the cluster does not serve chaos-mesh.org/v1alpha1');
     expect(r.output).toMatch(/method\.0 \(network\): a network latency toxic needs/);
-    const stress = await cliDone(['run', experiment('stress-absent', STRESS), '--target', 'k8s', '--chaos-mesh', '--skip-probes', SKIP], join(dir, 'absent.json'));
+    const stress = await cliDone(['run', experiment('stress-absent', STRESS), '--target', 'k8s', '--chaos-mesh', '--skip-probes', SKIP], join(lab.dir, 'absent.json'));
     expect(stress.code, stress.output).toBe(2);
     expect(stress.output).toMatch(/method\.0 \(stress\): a stress fault is Chaos Mesh's StressChaos/);
   });
@@ -198,21 +169,21 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
     const crds = parseObjects(readFileSync(file, 'utf8')) as unknown as KubeObject[];
     expect(crds.map((o) => o.metadata.name)).toEqual(expect.arrayContaining(['podchaos.chaos-mesh.org', 'networkchaos.chaos-mesh.org', 'stresschaos.chaos-mesh.org']));
     expect(crds.every((o) => o.kind === 'CustomResourceDefinition' && o.metadata.name.endsWith('.chaos-mesh.org'))).toBe(true);
-    await installCrds(server, discovery, crds, FM);
+    await installCrds(lab.server, lab.discovery, crds, FM);
     // Established is not yet servable: a new resource answers 429 "storage is (re)initializing" until its watch cache
     // is up (longer on a loaded machine). The driver lists these three.
     for (const plural of ['podchaos', 'networkchaos', 'stresschaos']) {
-      await waitFor(`${plural} servable`, async () => ((await server.request('GET', `${CM}/${plural}`)).status === 200 ? true : undefined), 120_000);
+      await waitFor(`${plural} servable`, async () => ((await lab.server.request('GET', `${CM}/${plural}`)).status === 200 ? true : undefined), 120_000);
     }
   }, 300_000);
 
   it("the API server checks objects against Chaos Mesh's schema (negative control: an unknown action, a bad latency)", async () => {
-    const bad = await server.request('POST', `${CM}/namespaces/${NS}/podchaos`, {
+    const bad = await lab.server.request('POST', `${CM}/namespaces/${NS}/podchaos`, {
       apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'PodChaos', metadata: { name: 'bad' }, spec: { action: 'pod-explode', mode: 'all', selector: { namespaces: [NS] } },
     });
     expect(bad.status).toBe(422);
     expect(bad.body.message).toMatch(/spec\.action: Unsupported value: "pod-explode"/);
-    const latency = await server.request('POST', `${CM}/namespaces/${NS}/networkchaos`, {
+    const latency = await lab.server.request('POST', `${CM}/namespaces/${NS}/networkchaos`, {
       apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'NetworkChaos', metadata: { name: 'bad' }, spec: { action: 'delay', mode: 'all', selector: { namespaces: [NS] }, delay: { latency: '200 ms' } },
     });
     expect(latency.status).toBe(422);
@@ -220,7 +191,7 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
   });
 
   it('makes every fault a Chaos Mesh object (labels, expiry, duration, the right spec), leaves the rest alone, and deletes them on time', async () => {
-    const ledger = join(dir, 'on-time.json');
+    const ledger = join(lab.dir, 'on-time.json');
     const before = await snapshot();
     const { run, entries: active } = await startRun(experiment('on-time', MESH_FAULTS('10s')), ledger, 7);
     expect(run.output()).toMatch(/Chaos Mesh serves PodChaos, NetworkChaos, StressChaos/);
@@ -272,7 +243,7 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
   }, 180_000);
 
   it('on SIGINT to the running CLI, deletes its Chaos Mesh objects at once and exits 2', async () => {
-    const ledger = join(dir, 'sigint.json');
+    const ledger = join(lab.dir, 'sigint.json');
     const { run } = await startRun(experiment('sigint', LATENCY('5m')), ledger, 2);
     const found = [...(await chaosMeshObjects()).values()];
     expect(found.map((o) => `${o.kind} ${o.spec.action}`).sort()).toEqual(['NetworkChaos delay', 'PodChaos pod-kill']);
@@ -287,7 +258,7 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
   }, 180_000);
 
   it('after a SIGKILLed runner, the next command (status) deletes them from the ledger', async () => {
-    const ledger = join(dir, 'sigkill.json');
+    const ledger = join(lab.dir, 'sigkill.json');
     const { run } = await startRun(experiment('sigkill', LATENCY('5m')), ledger, 2);
     run.child.kill('SIGKILL');
     await run.exit;
@@ -301,11 +272,11 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
   }, 180_000);
 
   it('reset without the ledger deletes them by label in every namespace', async () => {
-    const ledger = join(dir, 'reset.json');
+    const ledger = join(lab.dir, 'reset.json');
     // One in another namespace, as a run with --namespace would leave it.
     const other = 'elsewhere';
-    await applyOrThrow(server, discovery, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: other } }, FM);
-    const d = new K8sDriver({ kubeconfig: server.kubeconfig, namespace: other, chaosMesh: true }, '', '');
+    await applyOrThrow(lab.server, lab.discovery, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: other } }, FM);
+    const d = new K8sDriver({ kubeconfig: lab.server.kubeconfig, namespace: other, chaosMesh: true }, '', '');
     const fault: AppliedFault = { id: 'other-0', runId: 'other', kind: 'freeze', components: ['consumer'], params: {}, expiresAt: Date.now() + 300_000 };
     fault.plan = await d.prepare(fault);
     await d.inject(fault);
@@ -322,7 +293,7 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
   }, 180_000);
 
   it('a run past its expiry is swept by the next command (status) without a ledger', async () => {
-    const ledger = join(dir, 'expiry.json');
+    const ledger = join(lab.dir, 'expiry.json');
     const { run } = await startRun(experiment('expiry', LATENCY('5s')), ledger, 2);
     run.child.kill('SIGKILL');
     await run.exit;
@@ -341,7 +312,7 @@ describe('with Chaos Mesh CRDs (chaos-mesh.org/v1alpha1, from Chaos Mesh\'s modu
   }, 180_000);
 
   it('without --chaos-mesh, the driver keeps its own path even where Chaos Mesh is installed', async () => {
-    const d = new K8sDriver({ kubeconfig: server.kubeconfig, namespace: NS }, '', '');
+    const d = new K8sDriver({ kubeconfig: lab.server.kubeconfig, namespace: NS }, '', '');
     expect([...(await d.chaosMeshKinds())].sort()).toEqual(['NetworkChaos', 'PodChaos', 'StressChaos']);
     expect(await d.usesChaosMesh('outage')).toBe(false);
     const outage: AppliedFault = { id: 'own-0', runId: 'own', kind: 'outage', components: ['database'], params: {}, expiresAt: Date.now() + 60_000 };

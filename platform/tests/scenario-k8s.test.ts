@@ -9,48 +9,34 @@
 // (--skip-probes, as the chaos CLI's own test), still looks for its symptoms in that Prometheus, and its verdict
 // must say they were not seen. What only a running lab proves is in docs/scenarios.md ("In the cluster lab").
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPIRES_ANNOTATION, FAULT_LABEL, MANAGED_BY, ORIGINAL_ANNOTATION, RUN_LABEL } from '../../chaos/src/drivers/k8s-plan';
-import type { LedgerEntry } from '../../chaos/src/ledger';
 import type { ScenarioState } from '../../chaos/src/scenarios/game';
-import { freePort, startApiServer, type ApiServer } from './kube/api-server';
-import { applyOrThrow, Discovery, installCrds, type KubeObject } from './kube/apply';
-import { ISTIO_CRDS, REPO, parseObjects, render, requireFile, run } from './lib';
+import { freePort } from './kube/api-server';
+import { CHAOS_CLI, ChaosCli, ledgerEntries, requireBuilt, SCENARIO_CLI, waitFor as waitForCondition } from './kube/chaos-cli';
+import { NS, startLabCluster, type LabCluster } from './kube/lab-cluster';
+import { REPO, run } from './lib';
 
-const SCENARIO_CLI = join(REPO, 'chaos', 'dist', 'scenario-cli.js');
-const CHAOS_CLI = join(REPO, 'chaos', 'dist', 'cli.js');
-const NS = 'fleetlab';
-const FM = 'fleetlab-tests';
 const SKIP = 'a kube-apiserver without kubelets runs no pod, so nothing can be measured (platform/tests/scenario-k8s.test.ts)';
 /** Scenario 8: the api ⟷ Kafka partition, NetworkPolicies the driver patches and creates. */
 const PARTITION = '8';
 
-let server: ApiServer;
-let dir: string;
+let lab: LabCluster;
 let prometheus: ChildProcess | undefined;
 let prometheusUrl: string;
 
 beforeAll(async () => {
-  for (const f of [SCENARIO_CLI, CHAOS_CLI, join(REPO, 'chaos', 'dist', 'scenarios', 'daemon.js')]) {
-    if (!existsSync(f)) throw new Error(`${f} is missing: npx tsc -b chaos`);
-  }
-  dir = mkdtempSync(join(tmpdir(), 'fleetlab-scenario-k8s-'));
-  prometheusUrl = await startPrometheus(join(dir, 'prometheus'));
-  server = await startApiServer();
-  const discovery = await new Discovery(server).refresh();
-  await installCrds(server, discovery, parseObjects(readFileSync(requireFile(ISTIO_CRDS, "Istio's CRDs"), 'utf8')) as unknown as KubeObject[], FM);
-  const objects = parseObjects(render(['data', 'istio'])) as unknown as KubeObject[];
-  const order = (o: KubeObject) => (o.kind === 'Namespace' ? 0 : o.kind === 'ServiceAccount' ? 1 : 2);
-  for (const o of [...objects].sort((a, b) => order(a) - order(b))) await applyOrThrow(server, discovery, o, FM);
+  requireBuilt([SCENARIO_CLI, CHAOS_CLI, join(REPO, 'chaos', 'dist', 'scenarios', 'daemon.js')]);
+  lab = await startLabCluster('scenario-k8s');
+  prometheusUrl = await startPrometheus(join(lab.dir, 'prometheus'));
 }, 300_000);
 
 afterAll(async () => {
-  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  clis.killAll();
   // A scenario process left by a failed assertion: stopped by its pid, never by name.
-  const state = dir ? readState() : undefined;
+  const state = lab ? readState() : undefined;
   if (state?.pid && state.endedAt === undefined) {
     try {
       process.kill(state.pid, 'SIGKILL');
@@ -59,8 +45,7 @@ afterAll(async () => {
     }
   }
   prometheus?.kill('SIGTERM');
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await lab?.stop();
 });
 
 /** The lab's Prometheus as the local lab runs it (the system's, the lab's rules), scraping only itself. */
@@ -88,61 +73,14 @@ async function queriesAnswered(): Promise<number> {
   return Number(body.data.result[0]?.value[1] ?? 0);
 }
 
-async function get(path: string): Promise<any> {
-  const r = await server.request('GET', path);
-  if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${r.body?.message}`);
-  return r.body;
-}
-
-const policies = async (): Promise<any[]> => (await get(`/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`)).items;
-
-/** What a scenario's break may touch, as the server serializes it. */
-async function snapshot(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const p of await policies()) out[`NetworkPolicy/${p.metadata.name}`] = JSON.stringify({ spec: p.spec, labels: p.metadata.labels, annotations: p.metadata.annotations });
-  for (const v of (await get(`/apis/networking.istio.io/v1/namespaces/${NS}/virtualservices`)).items) out[`VirtualService/${v.metadata.name}`] = JSON.stringify({ spec: v.spec, labels: v.metadata.labels, annotations: v.metadata.annotations });
-  for (const d of (await get(`/apis/apps/v1/namespaces/${NS}/deployments`)).items) out[`Deployment/${d.metadata.name}`] = JSON.stringify({ replicas: d.spec.replicas, labels: d.metadata.labels, annotations: d.metadata.annotations });
-  return out;
-}
-
-/** Everything labelled by the chaos tool, in every namespace. */
-async function labelled(): Promise<any[]> {
-  const sel = `labelSelector=${encodeURIComponent(`${MANAGED_BY}=fleetlab-chaos`)}`;
-  return [
-    ...(await get(`/apis/networking.k8s.io/v1/networkpolicies?${sel}`)).items,
-    ...(await get(`/apis/networking.istio.io/v1/virtualservices?${sel}`)).items,
-    ...(await get(`/apis/apps/v1/deployments?${sel}`)).items,
-  ];
-}
+const snapshot = () => lab.snapshot();
+const labelled = () => lab.labelled();
 
 // ---------------------------------------------------------------------------------------------------------------------
 // The real CLIs, as a trainee (or a Tilt button) runs them.
 
-const running = new Set<ChildProcess>();
-
-function env(ledger: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    KUBECONFIG: server.kubeconfig,
-    FLEETLAB_CHAOS_LEDGER: ledger,
-    FLEETLAB_CHAOS_REPORTS: join(dir, 'reports'),
-    FLEETLAB_SCENARIO_DIR: join(dir, 'scenario'),
-    // No local lab: nothing may find (or touch) one.
-    FLEETLAB_LAB_DIR: join(dir, 'no-local-lab'),
-  };
-}
-
-async function cli(file: string, args: string[], ledger: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [file, ...args], { cwd: REPO, env: env(ledger), stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  let text = '';
-  child.stdout!.on('data', (b: Buffer) => (text += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  running.delete(child);
-  return { code, output: text };
-}
-
+const clis = new ChaosCli(() => ({ kubeconfig: lab.server.kubeconfig, dir: lab.dir }));
+const cli = (file: string, args: string[], ledger: string) => clis.done(args, ledger, file);
 const scenario = (args: string[], ledger: string) => cli(SCENARIO_CLI, args, ledger);
 /** The cluster's Prometheus is the test's; no Jaeger runs (scenario 8 looks for no trace). */
 const k8sArgs = (): string[] => ['--target', 'k8s', '--prometheus', prometheusUrl, '--jaeger', 'http://127.0.0.1:9'];
@@ -159,25 +97,16 @@ function isRunning(pid: number): boolean {
 }
 
 function readState(): ScenarioState | undefined {
-  const file = join(dir, 'scenario', 'play.json');
+  const file = join(lab.dir, 'scenario', 'play.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ScenarioState) : undefined;
 }
 
-function entries(ledger: string): LedgerEntry[] {
-  return existsSync(ledger) ? (JSON.parse(readFileSync(ledger, 'utf8')) as { entries: LedgerEntry[] }).entries : [];
-}
+const entries = ledgerEntries;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) {
-      const log = join(dir, 'scenario', 'play.log');
-      throw new Error(`timed out waiting for ${what}${existsSync(log) ? `\n--- scenario log ---\n${readFileSync(log, 'utf8')}` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+/** Polls until `probe` answers; on timeout, the error carries the scenario process's log. */
+function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const log = join(lab.dir, 'scenario', 'play.log');
+  return waitForCondition(what, probe, timeoutMs, () => (existsSync(log) ? readFileSync(log, 'utf8') : '(none yet)'), 'scenario log');
 }
 
 /** Starts scenario 8 in the cluster and waits until its partition is in place. */
@@ -196,7 +125,7 @@ async function startPartition(ledger: string): Promise<{ output: string; objects
 
 describe('npm run scenario -- … --target k8s against the API server', () => {
   it('list says which scenarios the cluster lab plays; start refuses the others, saying why and where to play them', async () => {
-    const ledger = join(dir, 'refuse.json');
+    const ledger = join(lab.dir, 'refuse.json');
     const list = await scenario(['list', '--target', 'k8s'], ledger);
     expect(list.code, list.output).toBe(0);
     expect(list.output).toContain('the cluster lab plays 1, 2, 3, 6, 7, 8, 9, 10, 12, 13; the others in the local lab');
@@ -223,7 +152,7 @@ describe('npm run scenario -- … --target k8s against the API server', () => {
   }, 120_000);
 
   it('start breaks the cluster (labelled, with expiry), status shows the faults with time left, hint and answer work, stop puts everything back', async () => {
-    const ledger = join(dir, 'play.json');
+    const ledger = join(lab.dir, 'play.json');
     const before = await snapshot();
     const queriesBefore = await queriesAnswered();
     const { output, objects } = await startPartition(ledger);
@@ -236,7 +165,7 @@ describe('npm run scenario -- … --target k8s against the API server', () => {
     const state = readState()!;
     const [entry] = entries(ledger);
     expect(entries(ledger)).toHaveLength(1);
-    expect(entry).toMatchObject({ target: 'k8s', experiment: 'api-kafka-partition', state: 'active', owner: { pid: state.pid }, lab: { kubeconfig: server.kubeconfig, context: 'fleetlab-test', namespace: NS } });
+    expect(entry).toMatchObject({ target: 'k8s', experiment: 'api-kafka-partition', state: 'active', owner: { pid: state.pid }, lab: { kubeconfig: lab.server.kubeconfig, context: 'fleetlab-test', namespace: NS } });
     expect(entry!.recordedAt).toBeLessThanOrEqual(entry!.injectedAt!);
     expect(entry!.fault.plan).toBeDefined();
     // In the cluster: both objects labelled with the run and fault, and the fault's expiry.
@@ -298,7 +227,7 @@ describe('npm run scenario -- … --target k8s against the API server', () => {
   }, 180_000);
 
   it('npm run chaos -- reset --target k8s clears a started scenario: its objects put back, its process ends', async () => {
-    const ledger = join(dir, 'reset.json');
+    const ledger = join(lab.dir, 'reset.json');
     const before = await snapshot();
     await startPartition(ledger);
     const pid = readState()!.pid!;
@@ -323,19 +252,14 @@ describe('npm run scenario -- … --target k8s against the API server', () => {
   }, 180_000);
 
   it("serve --target k8s: the map panel's server plays it in the cluster, and a fault's revert button puts the objects back", async () => {
-    const ledger = join(dir, 'serve.json');
+    const ledger = join(lab.dir, 'serve.json');
     const before = await snapshot();
     const port = await freePort();
-    const child = spawn(process.execPath, [SCENARIO_CLI, 'serve', '--port', String(port), ...k8sArgs(), '--skip-probes', SKIP], { cwd: REPO, env: env(ledger), stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
-    let text = '';
-    child.stdout!.on('data', (b: Buffer) => (text += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const server = clis.start(['serve', '--port', String(port), ...k8sArgs(), '--skip-probes', SKIP], ledger, SCENARIO_CLI);
     const url = `http://127.0.0.1:${port}`;
     const post = (path: string, value?: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value ?? {}) });
     await waitFor('the scenario server', async () => (await fetch(`${url}/scenarios`).then((r) => r.ok).catch(() => false)) || undefined);
-    expect(text).toContain('playing in the cluster lab');
+    expect(server.output()).toContain('playing in the cluster lab');
 
     const refused = await post('/start', { number: 5 });
     expect(refused.status).toBe(400);
@@ -366,12 +290,12 @@ describe('npm run scenario -- … --target k8s against the API server', () => {
     expect(((await stop.json()) as { phase: string }).phase).toBe('stopped');
     expect(await snapshot()).toEqual(before);
     expect(entries(ledger).map((e) => e.state)).toEqual(['reverted']);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    server.child.kill('SIGTERM');
+    expect(await server.exit, server.output()).toBe(0);
   }, 180_000);
 
   it('self-check --target k8s plays the break to its end and reports every symptom as not seen', async () => {
-    const ledger = join(dir, 'self-check.json');
+    const ledger = join(lab.dir, 'self-check.json');
     const before = await snapshot();
     const check = await scenario(['self-check', PARTITION, ...k8sArgs(), '--skip-probes', SKIP], ledger);
     expect(check.code, check.output).toBe(1);

@@ -5,23 +5,13 @@
 // FLEETLAB_UPDATE_SCREENSHOTS=1 they also replace docs/images/cockpit-*.png.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort, serveWeb } from '@fleetlab/local';
 import { launchChromium } from './browser';
+import { openWatchedPage, poll, webLab, type WatchedPage } from './harness';
 
-interface CockpitLab {
-  apiUrl: string;
-  webUrl: string;
-  prometheusUrl: string;
-  apiFaultsUrl?: string;
-}
-
-const lab = (): CockpitLab => {
-  const value = (inject as (key: string) => unknown)('lab') as Partial<CockpitLab> | undefined;
-  if (!value?.apiUrl || !value.webUrl || !value.prometheusUrl) throw new Error('the test harness must provide lab.apiUrl, lab.webUrl and lab.prometheusUrl');
-  return value as CockpitLab;
-};
+const lab = () => webLab('prometheusUrl');
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SHOTS = join(ROOT, 'test-results', 'web');
@@ -36,16 +26,6 @@ async function shot(page: Page, name: string): Promise<void> {
   }
 }
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-}
-
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${lab().apiUrl}${path}`, {
     method,
@@ -58,23 +38,17 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 
 describe('web: the cockpit', () => {
   let browser: Browser;
+  let watched: WatchedPage;
   let page: Page;
   let fleetId: string;
-  const pageErrors: string[] = [];
-  const offsite: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     // A fleet on the road before the page opens, started by someone else (here: this test, over REST).
     fleetId = (await api<{ fleetId: string }>('POST', '/fleets', { vehicles: 12, paceMs: 400, generate: { seed: 7 } })).fleetId;
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') offsite.push(request.url());
-    });
-    await page.goto(lab().webUrl);
+    watched = await openWatchedPage(browser, lab().webUrl, { width: 1600, height: 1000 });
+    page = watched.page;
   });
 
   afterAll(async () => {
@@ -193,7 +167,7 @@ describe('web: the cockpit', () => {
   });
 
   it('raised no page error and fetched nothing from the internet', () => {
-    expect(pageErrors).toEqual([]);
-    expect(offsite).toEqual([]);
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.offsite).toEqual([]);
   });
 });

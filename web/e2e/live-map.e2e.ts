@@ -2,53 +2,24 @@
 // 200 vehicles. Screenshots of each state go to test-results/web/.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser';
-
-interface WebLab {
-  apiUrl: string;
-  webUrl: string;
-}
-
-// `lab` is declared by the harness that provides it (platform/local/test/global-setup.ts); read it loosely here so
-// this file compiles with either harness.
-const lab = (): WebLab => {
-  const value = (inject as (key: string) => unknown)('lab') as Partial<WebLab> | undefined;
-  if (!value?.apiUrl || !value.webUrl) throw new Error('the test harness must provide lab.apiUrl and lab.webUrl');
-  return value as WebLab;
-};
+import { openWatchedPage, poll, webLab as lab, type WatchedPage } from './harness';
 
 const SHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'web');
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last !== undefined) return last as T;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('web: the live map', () => {
   let browser: Browser;
+  let watched: WatchedPage;
   let page: Page;
-  const pageErrors: string[] = [];
-  const offsite: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
     // Nothing may be fetched from the internet: every request must stay on 127.0.0.1 (or be inline data).
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') offsite.push(request.url());
-    });
-    await page.goto(lab().webUrl);
+    watched = await openWatchedPage(browser, lab().webUrl, { width: 1400, height: 900 });
+    page = watched.page;
   });
 
   afterAll(async () => {
@@ -127,7 +98,7 @@ describe('web: the live map', () => {
   });
 
   it('raised no page error and fetched nothing from the internet', () => {
-    expect(pageErrors).toEqual([]);
-    expect(offsite).toEqual([]);
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.offsite).toEqual([]);
   });
 });

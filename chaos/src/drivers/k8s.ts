@@ -321,6 +321,48 @@ export class K8sDriver implements Driver {
     return fault.plan as K8sPlan;
   }
 
+  /**
+   * Patches each object of the plan (labels and expiry, its original spec in an annotation first, then the new spec)
+   * and creates the new ones, labelled as the tool's own.
+   */
+  private async injectObjects(
+    resource: typeof NETPOL | typeof ISTIO,
+    kind: 'NetworkPolicy' | 'VirtualService',
+    plan: { namespace: string; patch: Array<{ name: string; original: unknown; spec: unknown }>; create: Array<{ name: string; spec: unknown }> },
+    m: ReturnType<typeof marks>,
+  ): Promise<void> {
+    const { custom } = await this.clients();
+    const namespace = plan.namespace;
+    for (const p of plan.patch) {
+      await custom.patchNamespacedCustomObject(
+        { ...resource, namespace, name: p.name, body: { metadata: { labels: m.labels, annotations: { ...m.annotations, [ORIGINAL_ANNOTATION]: JSON.stringify(p.original) } } } },
+        await this.patchOptions('merge'),
+      );
+      await custom.patchNamespacedCustomObject({ ...resource, namespace, name: p.name, body: [{ op: 'replace', path: '/spec', value: p.spec }] }, await this.patchOptions('json'));
+    }
+    for (const c of plan.create) {
+      await custom.createNamespacedCustomObject({
+        ...resource,
+        namespace,
+        body: { apiVersion: `${resource.group}/${resource.version}`, kind, metadata: { name: c.name, namespace, labels: created(m.labels), annotations: m.annotations }, spec: c.spec },
+      });
+    }
+  }
+
+  /** Deletes what injectObjects created and puts each patched object's spec back, its marks removed; gone is done. */
+  private async revertObjects(
+    resource: typeof NETPOL | typeof ISTIO,
+    plan: { namespace: string; patch: Array<{ name: string; original: unknown }>; create: Array<{ name: string }> },
+  ): Promise<void> {
+    const { custom } = await this.clients();
+    const namespace = plan.namespace;
+    for (const c of plan.create) await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...resource, namespace, name: c.name }));
+    for (const p of plan.patch) {
+      await ignoreNotFound(custom.patchNamespacedCustomObject({ ...resource, namespace, name: p.name, body: [{ op: 'replace', path: '/spec', value: p.original }] }, await this.patchOptions('json')));
+      await ignoreNotFound(custom.patchNamespacedCustomObject({ ...resource, namespace, name: p.name, body: unmark() }, await this.patchOptions('merge')));
+    }
+  }
+
   async inject(fault: AppliedFault): Promise<void> {
     const plan = this.plan(fault);
     const m = marks(fault.id, fault.runId ?? fault.id, fault.expiresAt);
@@ -341,37 +383,9 @@ export class K8sDriver implements Driver {
         }
         return;
       case 'policies':
-        for (const p of plan.patch) {
-          await custom.patchNamespacedCustomObject(
-            { ...NETPOL, namespace: ns, name: p.name, body: { metadata: { labels: m.labels, annotations: { ...m.annotations, [ORIGINAL_ANNOTATION]: JSON.stringify(p.original) } } } },
-            await this.patchOptions('merge'),
-          );
-          await custom.patchNamespacedCustomObject({ ...NETPOL, namespace: ns, name: p.name, body: [{ op: 'replace', path: '/spec', value: p.spec }] }, await this.patchOptions('json'));
-        }
-        for (const c of plan.create) {
-          await custom.createNamespacedCustomObject({
-            ...NETPOL,
-            namespace: ns,
-            body: { apiVersion: `${NETPOL.group}/${NETPOL.version}`, kind: 'NetworkPolicy', metadata: { name: c.name, namespace: ns, labels: created(m.labels), annotations: m.annotations }, spec: c.spec },
-          });
-        }
-        return;
+        return this.injectObjects(NETPOL, 'NetworkPolicy', plan, m);
       case 'virtual-services':
-        for (const v of plan.patch) {
-          await custom.patchNamespacedCustomObject(
-            { ...ISTIO, namespace: ns, name: v.name, body: { metadata: { labels: m.labels, annotations: { ...m.annotations, [ORIGINAL_ANNOTATION]: JSON.stringify(v.original) } } } },
-            await this.patchOptions('merge'),
-          );
-          await custom.patchNamespacedCustomObject({ ...ISTIO, namespace: ns, name: v.name, body: [{ op: 'replace', path: '/spec', value: v.spec }] }, await this.patchOptions('json'));
-        }
-        for (const c of plan.create) {
-          await custom.createNamespacedCustomObject({
-            ...ISTIO,
-            namespace: ns,
-            body: { apiVersion: `${ISTIO.group}/${ISTIO.version}`, kind: 'VirtualService', metadata: { name: c.name, namespace: ns, labels: created(m.labels), annotations: m.annotations }, spec: c.spec },
-          });
-        }
-        return;
+        return this.injectObjects(ISTIO, 'VirtualService', plan, m);
       case 'chaos-mesh':
         for (const c of plan.create) {
           await custom.createNamespacedCustomObject({
@@ -401,19 +415,9 @@ export class K8sDriver implements Driver {
         }
         return;
       case 'policies':
-        for (const c of plan.create) await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...NETPOL, namespace: ns, name: c.name }));
-        for (const p of plan.patch) {
-          await ignoreNotFound(custom.patchNamespacedCustomObject({ ...NETPOL, namespace: ns, name: p.name, body: [{ op: 'replace', path: '/spec', value: p.original }] }, await this.patchOptions('json')));
-          await ignoreNotFound(custom.patchNamespacedCustomObject({ ...NETPOL, namespace: ns, name: p.name, body: unmark() }, await this.patchOptions('merge')));
-        }
-        return;
+        return this.revertObjects(NETPOL, plan);
       case 'virtual-services':
-        for (const c of plan.create) await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...ISTIO, namespace: ns, name: c.name }));
-        for (const v of plan.patch) {
-          await ignoreNotFound(custom.patchNamespacedCustomObject({ ...ISTIO, namespace: ns, name: v.name, body: [{ op: 'replace', path: '/spec', value: v.original }] }, await this.patchOptions('json')));
-          await ignoreNotFound(custom.patchNamespacedCustomObject({ ...ISTIO, namespace: ns, name: v.name, body: unmark() }, await this.patchOptions('merge')));
-        }
-        return;
+        return this.revertObjects(ISTIO, plan);
       case 'chaos-mesh':
         // Deleting the object is how Chaos Mesh recovers a fault (its controller restores the pods, then drops its finalizer).
         for (const c of plan.create) {

@@ -1,7 +1,7 @@
 /** The no-cluster lab's driver: everything goes through the lab's control endpoint on 127.0.0.1. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, runStateFile, type FaultRequest, type LabRunState, type LabStatus } from '@fleetlab/local';
+import { cacheDir, fetchJson, runStateFile, type FaultRequest, type LabRunState, type LabStatus } from '@fleetlab/local';
 import type { AppliedFault } from '../ledger';
 import type { Driver } from './driver';
 
@@ -16,21 +16,11 @@ export function readRunState(runDir: string): LabRunState {
   return JSON.parse(readFileSync(file, 'utf8')) as LabRunState;
 }
 
-async function call<T>(url: string, init: { method: string; body?: unknown; timeoutMs?: number }): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method: init.method,
-    headers: init.body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Plain text error.
-  }
-  return { status: response.status, body: body as T };
+/** The control endpoint answers within this long unless the call says otherwise. */
+const CONTROL_TIMEOUT_MS = 30_000;
+
+function call<T>(url: string, init: { method: string; body?: unknown; timeoutMs?: number }): Promise<{ status: number; body: T }> {
+  return fetchJson<T>(url, { ...init, timeoutMs: init.timeoutMs ?? CONTROL_TIMEOUT_MS });
 }
 
 export class LocalDriver implements Driver {

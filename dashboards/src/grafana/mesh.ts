@@ -1,20 +1,10 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { DS, RATE, ts, base } from './panels';
+import { RATE, ts, base, labelVariable } from './panels';
 
 export function mesh(): dashboard.Dashboard {
   const dest = 'reporter="destination", destination_workload_namespace="fleetlab", destination_workload=~"$workload"';
   return base('fleetlab-mesh', 'fleetlab / Mesh (Istio)', 'Istio\'s standard request metrics per workload, as the sidecars report them (Kubernetes lab with the istio component).')
-    .withVariable(
-      new dashboard.QueryVariableBuilder('workload')
-        .label('Workload')
-        .datasource(DS)
-        .query('label_values(istio_requests_total{destination_workload_namespace="fleetlab"}, destination_workload)')
-        .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-        .sort(dashboard.VariableSort.AlphabeticalAsc)
-        .multi(true)
-        .includeAll(true)
-        .allValue('.*'),
-    )
+    .withVariable(labelVariable('workload', 'Workload', 'label_values(istio_requests_total{destination_workload_namespace="fleetlab"}, destination_workload)').allValue('.*'))
     .withRow(new dashboard.RowBuilder('Inbound requests'))
     .withPanel(ts({ title: 'Requests per second', description: 'Requests received by each workload, by response code, as its sidecar reports them (reporter=destination).', unit: 'reqps', queries: [{ expr: `sum by (destination_workload, response_code) (rate(istio_requests_total{${dest}}[${RATE}]))`, legend: '{{destination_workload}} {{response_code}}' }] }))
     .withPanel(

@@ -1,5 +1,5 @@
-// What every dashboard is built from: the datasource, Prometheus targets, time series and stat panels, a dashboard's
-// frame, quantile queries.
+// What every dashboard is built from: the datasource, Prometheus targets, time series and stat panels, label
+// variables, a dashboard's frame, quantile queries.
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
@@ -35,42 +35,54 @@ export interface PanelSpec {
   max?: number;
 }
 
-export function ts(p: PanelSpec): timeseries.PanelBuilder {
-  const b = new timeseries.PanelBuilder()
-    .title(p.title)
-    .description(p.description)
-    .datasource(DS)
-    .unit(p.unit)
-    .span(p.width ?? 12)
-    .height(p.height ?? 8)
-    .fillOpacity(10)
-    .lineWidth(1)
-    .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true))
-    .targets(p.queries.map(target));
+/** What a time series and a stat panel share, set in the same order on either builder. */
+type PanelBuilder = timeseries.PanelBuilder | stat.PanelBuilder;
+
+function panel<B extends PanelBuilder>(b: B, p: PanelSpec, size: { width: number; height: number }, style: (b: B) => void): B {
+  b.title(p.title).description(p.description).datasource(DS).unit(p.unit).span(p.width ?? size.width).height(p.height ?? size.height);
+  style(b);
+  b.targets(p.queries.map(target));
+  return b;
+}
+
+function range<B extends PanelBuilder>(b: B, p: PanelSpec): B {
   if (p.min !== undefined) b.min(p.min);
   if (p.max !== undefined) b.max(p.max);
   return b;
 }
 
+export function ts(p: PanelSpec): timeseries.PanelBuilder {
+  const b = panel(new timeseries.PanelBuilder(), p, { width: 12, height: 8 }, (b) =>
+    b
+      .fillOpacity(10)
+      .lineWidth(1)
+      .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true)),
+  );
+  return range(b, p);
+}
+
 export function statPanel(p: PanelSpec, thresholds?: dashboard.Threshold[]): stat.PanelBuilder {
-  const b = new stat.PanelBuilder()
-    .title(p.title)
-    .description(p.description)
-    .datasource(DS)
-    .unit(p.unit)
-    .span(p.width ?? 6)
-    .height(p.height ?? 4)
-    .graphMode(common.BigValueGraphMode.Area)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']))
-    .targets(p.queries.map(target));
+  const b = panel(new stat.PanelBuilder(), p, { width: 6, height: 4 }, (b) =>
+    b.graphMode(common.BigValueGraphMode.Area).reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull'])),
+  );
   if (thresholds) b.thresholds(new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(thresholds));
-  if (p.min !== undefined) b.min(p.min);
-  if (p.max !== undefined) b.max(p.max);
-  return b;
+  return range(b, p);
 }
 
 export function datasourceVariable(): dashboard.DatasourceVariableBuilder {
   return new dashboard.DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus');
+}
+
+/** A variable of the values a label takes (`label_values(...)`), several or all at once, refreshed with the time range. */
+export function labelVariable(name: string, label: string, query: string): dashboard.QueryVariableBuilder {
+  return new dashboard.QueryVariableBuilder(name)
+    .label(label)
+    .datasource(DS)
+    .query(query)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(dashboard.VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true);
 }
 
 export function base(uid: string, title: string, description: string): dashboard.DashboardBuilder {

@@ -1,21 +1,12 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { DS, RATE, ts, base, quantiles, orZero } from './panels';
+import { RATE, ts, base, quantiles, orZero, labelVariable } from './panels';
 import { SLOS, errorRatioExpr } from '../slos';
 
 export function red(): dashboard.Dashboard {
   const worker = new dashboard.RowBuilder('Service $service').repeat('service');
   const sel = '{service="$service"}';
   return base('fleetlab-red', 'fleetlab / Services (RED)', 'Rate, errors and duration of each service: HTTP for the api, Kafka messages for every service, and the Node runtime.')
-    .withVariable(
-      new dashboard.QueryVariableBuilder('service')
-        .label('Service')
-        .datasource(DS)
-        .query('label_values(fleetlab_kafka_messages_consumed_total, service)')
-        .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-        .sort(dashboard.VariableSort.AlphabeticalAsc)
-        .multi(true)
-        .includeAll(true),
-    )
+    .withVariable(labelVariable('service', 'Service', 'label_values(fleetlab_kafka_messages_consumed_total, service)'))
     .withRow(new dashboard.RowBuilder('HTTP (api)'))
     .withPanel(ts({ title: 'Requests per second', description: 'API requests answered, by route template and status code (fleetlab_http_requests_total).', unit: 'reqps', queries: [{ expr: `sum by (route, status_code) (rate(fleetlab_http_requests_total{service="api"}[${RATE}]))`, legend: '{{route}} {{status_code}}' }] }))
     .withPanel(

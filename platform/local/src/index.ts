@@ -1,5 +1,6 @@
 export * from './lab';
 export * from './install';
+export * from './http-json';
 export * from './paths';
 export * from './ports';
 export * from './process';

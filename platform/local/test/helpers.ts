@@ -4,23 +4,12 @@ import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import { io, type Socket } from 'socket.io-client';
 import type { FleetView, NewPosition, TripView } from '@fleetlab/contracts';
+import { fetchJson } from '../src/http-json';
 
 export const lab = (): ReturnType<typeof inject<'lab'>> => inject('lab');
 
-export async function api<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${lab().apiUrl}${path}`, {
-    method: init?.method ?? (init?.body === undefined ? 'GET' : 'POST'),
-    headers: init?.body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: init?.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON: keep the text for the assertion message.
-  }
-  return { status: response.status, body: body as T };
+export function api<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }> {
+  return fetchJson<T>(`${lab().apiUrl}${path}`, init);
 }
 
 /** Polls until `probe` returns a value other than undefined; fails with the last value seen. */

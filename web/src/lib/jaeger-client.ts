@@ -1,6 +1,6 @@
 // Jaeger's query API (the JSON the Jaeger UI reads): find a trip's trace by its fleetlab.trip.id tag, then load it.
 import { z } from 'zod';
-import { defaultFetch, getJson, type FetchLike } from './http-json';
+import { defaultFetch, JsonApi, type FetchLike } from './http-json';
 
 const Tag = z.object({ key: z.string(), type: z.string().optional(), value: z.unknown() });
 export const JaegerSpan = z.object({
@@ -26,12 +26,12 @@ export type JaegerTrace = z.infer<typeof JaegerTrace>;
 const TracesAnswer = z.object({ data: z.array(JaegerTrace).nullable() });
 
 export class JaegerClient {
-  constructor(
-    /** Base URL of the query API, e.g. http://127.0.0.1:5173/jaeger (the lab's proxy). */
-    readonly baseUrl: string,
-    private readonly fetchFn: FetchLike = defaultFetch,
-    private readonly timeoutMs = 15_000,
-  ) {}
+  private readonly api: JsonApi;
+
+  /** `baseUrl`: the query API, e.g. http://127.0.0.1:5173/jaeger (the lab's proxy). */
+  constructor(baseUrl: string, fetchFn: FetchLike = defaultFetch, timeoutMs = 15_000) {
+    this.api = new JsonApi('Jaeger', baseUrl, fetchFn, timeoutMs);
+  }
 
   /** The trace of one trip (one trip is one trace, docs/telemetry.md), or null when none was recorded. */
   async tripTrace(tripId: string): Promise<JaegerTrace | null> {
@@ -45,12 +45,6 @@ export class JaegerClient {
   }
 
   private async traces(path: string): Promise<JaegerTrace[]> {
-    const body = await getJson(`${this.baseUrl}${path}`, this.fetchFn, this.timeoutMs, 'Jaeger');
-    const parsed = TracesAnswer.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(`Jaeger: unexpected answer (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`);
-    }
-    return parsed.data.data ?? [];
+    return (await this.api.get(path, TracesAnswer)).data ?? [];
   }
 }
