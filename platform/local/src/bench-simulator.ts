@@ -5,8 +5,7 @@
  * simulator. It reports the positions/s the simulator published (best 10 s), the CPU it used, and Kafka's producer
  * ceiling measured on the same broker right after (bench-common.ts), so published/ceiling isolates the simulator.
  * Options: --vehicles N (10000) --points N (30) --pace-ms N (200: 50,000 positions/s offered) --telemetry on|off (on)
- * --batch N (the simulator's MAX_BATCH_MESSAGES) --lanes N (its PUBLISH_LANES; both default to its own)
- * --ceiling-records N (300000).
+ * --batch N (the simulator's MAX_BATCH_MESSAGES; default its own) --ceiling-records N (300000).
  * Results go to bench-results/simulator-<timestamp>.json and, as a table row, to stdout.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +24,6 @@ interface Options {
   paceMs: number;
   telemetry: boolean;
   batch: number | undefined;
-  lanes: number | undefined;
   ceilingRecords: number;
 }
 
@@ -39,7 +37,6 @@ function parseOptions(argv: string[]): Options {
     paceMs: int('pace-ms', 200),
     telemetry: telemetry === 'on',
     batch: argv.includes('--batch') ? int('batch', 5_000) : undefined,
-    lanes: argv.includes('--lanes') ? int('lanes', 1) : undefined,
     ceilingRecords: int('ceiling-records', 300_000),
   };
 }
@@ -50,7 +47,6 @@ interface SimulatorResult {
   points: number;
   paceMs: number;
   maxBatchMessages: number | 'default';
-  lanes: number | 'default';
   offeredPerSecond: number;
   publishedPerSecond: number;
   /** The simulator's CPU over the busiest 10 s, in cores (1 = one core busy all the time). */
@@ -79,10 +75,8 @@ async function waitForIdle(simulatorUrl: string, published: number): Promise<voi
 
 async function run(options: Options): Promise<SimulatorResult> {
   const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-bench-'));
-  const simulatorEnv: Record<string, string> = {};
-  if (options.batch !== undefined) simulatorEnv.MAX_BATCH_MESSAGES = String(options.batch);
-  if (options.lanes !== undefined) simulatorEnv.PUBLISH_LANES = String(options.lanes);
-  const lab = new Lab({ runDir, progress, telemetry: options.telemetry, logLevel: 'warn', ports: await freeLabPorts(), serviceEnv: { simulator: simulatorEnv } });
+  const serviceEnv = options.batch === undefined ? undefined : { simulator: { MAX_BATCH_MESSAGES: String(options.batch) } };
+  const lab = new Lab({ runDir, progress, telemetry: options.telemetry, logLevel: 'warn', ports: await freeLabPorts(), ...(serviceEnv ? { serviceEnv } : {}) });
   try {
     await lab.start();
     const { apiUrl, simulatorUrl, kafkaBrokers } = lab.endpoints;
@@ -159,7 +153,6 @@ async function run(options: Options): Promise<SimulatorResult> {
       points: options.points,
       paceMs: options.paceMs,
       maxBatchMessages: options.batch ?? 'default',
-      lanes: options.lanes ?? 'default',
       offeredPerSecond: Math.round((options.vehicles * 1000) / options.paceMs),
       publishedPerSecond,
       simulatorCores: Math.round(peakRate(samples, 'cpu') * 100) / 100,
@@ -189,10 +182,10 @@ async function main(): Promise<void> {
   const r = result;
   process.stdout.write(`\n${report.date} · ${machine} · Node ${process.version}\n`);
   process.stdout.write(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  process.stdout.write('| telemetry | batch | lanes | vehicles | offered/s | published/s | simulator cores | RSS MiB | all published | ceiling/s | message bytes | published/ceiling |\n');
-  process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| telemetry | batch | vehicles | offered/s | published/s | simulator cores | RSS MiB | all published | ceiling/s | message bytes | published/ceiling |\n');
+  process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|\n');
   process.stdout.write(
-    `| ${r.telemetry ? 'on' : 'off'} | ${r.maxBatchMessages} | ${r.lanes} | ${r.vehicles} | ${r.offeredPerSecond} | ${r.publishedPerSecond} | ${r.simulatorCores} | ${r.simulatorPeakRssMiB} | ${r.allPublished} | ${r.ceilingPerSecond} | ${r.ceiling.recordBytes} | ${r.publishedShareOfCeiling} |\n`,
+    `| ${r.telemetry ? 'on' : 'off'} | ${r.maxBatchMessages} | ${r.vehicles} | ${r.offeredPerSecond} | ${r.publishedPerSecond} | ${r.simulatorCores} | ${r.simulatorPeakRssMiB} | ${r.allPublished} | ${r.ceilingPerSecond} | ${r.ceiling.recordBytes} | ${r.publishedShareOfCeiling} |\n`,
   );
   process.stdout.write(`\nfull results: ${file}\n`);
 }

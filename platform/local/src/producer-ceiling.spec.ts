@@ -52,7 +52,7 @@ describe('simulatorProducerProps', () => {
     const props = Object.fromEntries(
       simulatorProducerProps({ brokers: ['127.0.0.1:9092'], partitions: 6, recordBytes: 396 }).map((p) => p.split('=') as [string, string]),
     );
-    expect(props).toMatchObject({ acks: 'all', 'compression.type': 'none', 'max.in.flight.requests.per.connection': '4', 'linger.ms': '0' });
+    expect(props).toMatchObject({ acks: 'all', 'compression.type': 'none', 'max.in.flight.requests.per.connection': '1', 'linger.ms': '0' });
     expect(Number(props['max.request.size'])).toBeGreaterThanOrEqual(5_000 * 396);
     expect(Number(props['batch.size'])).toBeGreaterThanOrEqual(Math.ceil(5_000 / 6) * 396);
   });

@@ -126,15 +126,14 @@ export async function createTopic(brokers: string[], topic: string, partitions: 
 
 /**
  * The simulator's producer as ProducerPerformance can mirror it (services/simulator: position-publisher.ts sends
- * with acks -1; config.ts MAX_BATCH_MESSAGES 5000, PUBLISH_LANES 4 and MAX_PENDING_MESSAGES 100000 by default; main.ts builds a
+ * with acks -1; config.ts MAX_BATCH_MESSAGES 5000 and MAX_PENDING_MESSAGES 100000 by default; main.ts builds a
  * kafkajs producer with no compression and no idempotence).
  * What matches:
  * - acks=all: the publisher counts a position published once every in-sync replica has it.
  * - compression.type=none, enable.idempotence=false: kafkajs' defaults, which the simulator keeps. Java would turn
  *   idempotence on by itself with acks=all.
- * - max.in.flight.requests.per.connection=PUBLISH_LANES and linger.ms=0: the publisher has a send in flight per lane
- *   and sends what queued meanwhile the moment it is acknowledged, without a timer; the Java accumulator does the
- *   same with these.
+ * - max.in.flight.requests.per.connection=1 and linger.ms=0: the publisher has one send in flight and sends what
+ *   queued meanwhile the moment it is acknowledged, without a timer; the Java accumulator does the same with these.
  * - max.request.size: one send carries up to MAX_BATCH_MESSAGES records, more than the 1 MiB Java default allows.
  * - batch.size: such a send split over the partitions, the most one partition's record batch holds in one request.
  * - buffer.memory: MAX_PENDING_MESSAGES records waiting, where the simulator stops collecting (backpressure).
@@ -149,7 +148,6 @@ export async function createTopic(brokers: string[], topic: string, partitions: 
 export function simulatorProducerProps(options: { brokers: string[]; partitions: number; recordBytes: number }): string[] {
   const maxBatchMessages = 5_000;
   const maxPendingMessages = 100_000;
-  const publishLanes = 4;
   // A v2 record adds up to ~20 bytes of lengths, deltas and attributes to its key, value and headers.
   const perRecord = options.recordBytes + 20;
   return [
@@ -158,7 +156,7 @@ export function simulatorProducerProps(options: { brokers: string[]; partitions:
     'acks=all',
     'compression.type=none',
     'enable.idempotence=false',
-    `max.in.flight.requests.per.connection=${publishLanes}`,
+    'max.in.flight.requests.per.connection=1',
     'linger.ms=0',
     `batch.size=${Math.ceil(maxBatchMessages / options.partitions) * perRecord}`,
     `max.request.size=${Math.max(1_048_576, maxBatchMessages * perRecord + 1_024)}`,

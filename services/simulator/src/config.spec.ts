@@ -20,7 +20,6 @@ describe('config', () => {
       SPEED_FACTOR: 1,
       TICK_MS: 20,
       MAX_BATCH_MESSAGES: 5_000,
-      PUBLISH_LANES: 4,
       MAX_PENDING_MESSAGES: 100_000,
       ROUTE_CACHE_MAX: 10_000,
       ROUTE_FETCH_TIMEOUT_MS: 5_000,

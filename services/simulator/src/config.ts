@@ -14,8 +14,6 @@ export const configShape = {
   TICK_MS: env.positiveInt(20).pipe(z.number().max(1_000)),
   /** Most positions in one producer.send. */
   MAX_BATCH_MESSAGES: env.positiveInt(5_000),
-  /** Sends in flight at once; each trip always takes the same lane, so its positions stay in order. */
-  PUBLISH_LANES: env.positiveInt(4).pipe(z.number().max(64)),
   /** Positions waiting for Kafka before the scheduler stops collecting more (backpressure). */
   MAX_PENDING_MESSAGES: env.positiveInt(100_000),
   /** Routes kept in memory; the least recently used goes first. Running trips keep theirs regardless. */

@@ -43,7 +43,6 @@ async function main(): Promise<void> {
     producer,
     topic: Topics.newPosition,
     maxBatchMessages: config.MAX_BATCH_MESSAGES,
-    lanes: config.PUBLISH_LANES,
     logger,
     onSend: (count) => metrics.sendBatchSize.observe(count),
     onAcked: (count) => {

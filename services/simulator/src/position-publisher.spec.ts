@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '@fleetlab/telemetry';
-import { laneOf, PositionPublisher, type PositionRecord } from './position-publisher';
+import { PositionPublisher, type PositionRecord } from './position-publisher';
 
 const logger = createLogger('simulator-test', { level: 'silent' });
 
@@ -76,37 +76,5 @@ describe('PositionPublisher', () => {
     expect(sent.messages[0]?.headers).not.toBe(headers);
     calls[0]?.resolve();
     await p.flush();
-  });
-
-  it('with lanes, has one send in flight per lane and keeps each trip in one lane, in order', async () => {
-    const { producer, calls } = manualProducer();
-    const p = new PositionPublisher({ producer, topic: 't', maxBatchMessages: 100, logger, lanes: 4, retryDelayMs: 1 });
-    // 3 positions each of 40 trips, one trip after another as the scheduler collects them.
-    const record = (trip: number, seq: number): PositionRecord => ({ key: `trip-${trip}`, value: `${trip}:${seq}`, headers: {} });
-    for (let seq = 0; seq < 3; seq++) p.enqueue(Array.from({ length: 40 }, (_, trip) => record(trip, seq)));
-    const lanesUsed = new Set(Array.from({ length: 40 }, (_, trip) => laneOf(`trip-${trip}`, 4)));
-    // The first enqueue started one send per lane it reached; the rest waits behind them.
-    expect(calls).toHaveLength(lanesUsed.size);
-    expect(lanesUsed.size).toBeGreaterThan(1);
-    expect(p.pending).toBe(80);
-    calls[0]?.reject(new Error('broker down'));
-    const done = p.flush();
-    for (let i = 1; calls.slice(i).length > 0 || p.pending > 0; i++) {
-      await vi.waitFor(() => expect(calls.length).toBeGreaterThan(i));
-      calls[i]?.resolve();
-    }
-    await done;
-    const sent = calls.slice(1).flatMap((c) => c.values);
-    for (let trip = 0; trip < 40; trip++) {
-      expect(sent.filter((v) => v.startsWith(`${trip}:`))).toEqual([`${trip}:0`, `${trip}:1`, `${trip}:2`]);
-    }
-  });
-
-  it('maps a key to the same lane every time, and spreads keys over the lanes', () => {
-    expect(laneOf('trip-a', 8)).toBe(laneOf('trip-a', 8));
-    const counts = new Array<number>(8).fill(0);
-    for (let i = 0; i < 8_000; i++) counts[laneOf(`fleet-v${i}`, 8)]! += 1;
-    for (const count of counts) expect(count).toBeGreaterThan(800);
-    expect(laneOf('anything', 1)).toBe(0);
   });
 });

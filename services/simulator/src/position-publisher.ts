@@ -18,11 +18,6 @@ export interface PositionPublisherOptions {
   topic: string;
   /** Most messages in one producer.send. */
   maxBatchMessages: number;
-  /**
-   * Sends in flight at once (1 by default). Each trip's positions always take the same lane (by key), and a lane has
-   * one send in flight, so a trip's positions still leave in order while lanes overlap Kafka's round trips.
-   */
-  lanes?: number;
   /** Wait before sending a batch again after the producer gave up on it (it already retried internally). */
   retryDelayMs?: number;
   logger: Logger;
@@ -35,59 +30,11 @@ export interface PositionPublisherOptions {
 }
 
 /**
- * One producer for every trip, with backpressure: each lane has one send in flight; what arrives meanwhile waits and
- * leaves in the lane's next send, as one batch. A failed batch goes back to the front of its lane, so a trip's
+ * One producer for every trip, with backpressure: one send is in flight at a time; what arrives meanwhile waits
+ * and leaves in the next send, as one batch. A failed batch goes back to the front of the queue, so a trip's
  * positions leave in order and none is dropped. `pending` tells the scheduler when to stop collecting.
  */
 export class PositionPublisher {
-  private readonly lanes: PublishLane[];
-
-  constructor(options: PositionPublisherOptions) {
-    const count = Math.max(1, Math.floor(options.lanes ?? 1));
-    this.lanes = Array.from({ length: count }, () => new PublishLane(options));
-  }
-
-  /** Messages waiting, not counting the batches in flight. */
-  get pending(): number {
-    let sum = 0;
-    for (const lane of this.lanes) sum += lane.pending;
-    return sum;
-  }
-
-  enqueue(messages: PositionRecord[]): void {
-    if (messages.length === 0) return;
-    if (this.lanes.length === 1) {
-      this.lanes[0]!.enqueue(messages);
-      return;
-    }
-    const byLane: PositionRecord[][] = this.lanes.map(() => []);
-    for (const m of messages) byLane[laneOf(m.key, this.lanes.length)]!.push(m);
-    byLane.forEach((batch, i) => this.lanes[i]!.enqueue(batch));
-  }
-
-  /** Resolves once every enqueued message is acknowledged. */
-  async flush(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.flush()));
-  }
-
-  /** Sends waiting batches now instead of after their retry delay (at shutdown). */
-  retryNow(): void {
-    for (const lane of this.lanes) lane.retryNow();
-  }
-}
-
-/** A key's lane: FNV-1a of the key, so one trip (one key) always takes the same lane. */
-export function laneOf(key: string, lanes: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i += 1) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % lanes;
-}
-
-/** One send in flight at a time; the rest waits, in order. */
-class PublishLane {
   private queue: PositionRecord[] = [];
   private sending = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -95,6 +42,7 @@ class PublishLane {
 
   constructor(private readonly options: PositionPublisherOptions) {}
 
+  /** Messages waiting, not counting the batch in flight. */
   get pending(): number {
     return this.queue.length;
   }
@@ -106,11 +54,13 @@ class PublishLane {
     this.pump();
   }
 
+  /** Resolves once every enqueued message is acknowledged. */
   flush(): Promise<void> {
     if (this.idle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Sends a waiting batch now instead of after its retry delay (at shutdown). */
   retryNow(): void {
     if (this.retryTimer) {
       clearTimeout(this.retryTimer);
