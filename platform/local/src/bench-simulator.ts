@@ -1,13 +1,14 @@
 /**
  * `npm run bench -- simulator`: the simulator alone against the broker. Starts a fresh local lab, generates 100 routes,
  * plays one short warm-up fleet so the simulator holds every route in its cache, then stops the api and the consumer
- * and writes the directions of a fleet straight to `route.new-direction`: what remains on the CPU is Kafka and the
- * simulator. It reports the positions/s the simulator published (best 10 s), the CPU it used, and Kafka's producer
+ * and writes the directions of a fleet straight to `route.new-direction`, traced as the api traces a fleet's (its first
+ * 10 trips): what remains on the CPU is Kafka and the simulator. It reports the positions/s the simulator published (best 10 s), the CPU it used, and Kafka's producer
  * ceiling measured on the same broker right after (bench-common.ts), so published/ceiling isolates the simulator.
  * Options: --vehicles N (10000) --points N (30) --pace-ms N (200: 50,000 positions/s offered) --telemetry on|off (on)
  * --batch N (the simulator's MAX_BATCH_MESSAGES; default its own) --ceiling-records N (300000).
  * Results go to bench-results/simulator-<timestamp>.json and, as a table row, to stdout.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,8 @@ interface SimulatorResult {
   ceiling: CeilingDetail;
 }
 
+/** Trips of the fleet that are traced, as the api's FLEET_TRACED_TRIPS default. */
+const TRACED_TRIPS = 10;
 const PUBLISHED = 'fleetlab_simulator_positions_published_total';
 const ACTIVE = 'fleetlab_simulator_active_trips';
 
@@ -119,7 +122,10 @@ async function run(options: Options): Promise<SimulatorResult> {
           vehicleId: `simbench-${runId}-v${i}`,
           paceMs: options.paceMs,
         };
-        messages.push({ key: direction.tripId, value: JSON.stringify(direction) });
+        // As the api sends a fleet (docs/telemetry.md): its first FLEET_TRACED_TRIPS trips start a trace, the others
+        // carry an unsampled context, so the simulator records nothing for them.
+        const headers = i < TRACED_TRIPS ? undefined : { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00` };
+        messages.push({ key: direction.tripId, value: JSON.stringify(direction), ...(headers ? { headers } : {}) });
       }
       await producer.send({ topic: Topics.newDirection, acks: -1, messages });
     }
