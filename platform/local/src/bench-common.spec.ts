@@ -26,7 +26,9 @@ describe('bench helpers', () => {
     ];
     expect(bestRate(samples, 'n')).toBe(1_000);
     expect(peakRate([{ t: 0, n: 0 }, { t: 10_000, n: 5 }], 'n')).toBe(0.5);
-    expect(bestRate(samples.slice(0, 2), 'n')).toBe(0);
+    // Shorter than one window: the whole run.
+    expect(bestRate(samples.slice(0, 3), 'n')).toBe(100);
+    expect(bestRate(samples.slice(0, 1), 'n')).toBe(0);
   });
 
   it('percentiles index the sorted samples, NaN for none', () => {

@@ -2,10 +2,12 @@
  * What the benchmarks share: reading the services' Prometheus counters, rates over sampled counters, percentiles, a
  * process's RSS and CPU time, the machine line every result carries, and Kafka's producer ceiling on a lab's broker.
  */
-import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { Topics } from '@fleetlab/contracts';
-import type { Lab } from './lab';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { GeneratedRoutes, Topics } from '@fleetlab/contracts';
+import { freeLabPorts, Lab, type LabOptions } from './lab';
+import { repoRoot } from './paths';
 import { createTopic, runProducerPerformance, sampleTopic, type ProducerPerformanceSummary } from './producer-ceiling';
 import { consoleProgress as progress } from './progress';
 
@@ -58,12 +60,16 @@ export function percentile(sorted: number[], p: number): number {
 
 /**
  * The highest rate per second of a sampled counter over any window of `windowMs` (`t` in milliseconds): a run's
- * ramp-up and tail don't count against its steady throughput. 0 when the samples span less than one window.
+ * ramp-up and tail don't count against its steady throughput. A run shorter than one window is taken whole.
  */
 export function peakRate<K extends string>(samples: Array<{ t: number } & Record<K, number>>, key: K, windowMs = 10_000): number {
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  if (!first || !last || last.t <= first.t) return 0;
+  const window = Math.min(windowMs, last.t - first.t);
   let best = 0;
   for (let i = 0; i < samples.length; i += 1) {
-    const j = samples.findIndex((s) => s.t >= samples[i]!.t + windowMs);
+    const j = samples.findIndex((s) => s.t >= samples[i]!.t + window);
     if (j < 0) break;
     best = Math.max(best, ((samples[j]![key] - samples[i]![key]) * 1000) / (samples[j]!.t - samples[i]!.t));
   }
@@ -92,6 +98,48 @@ export function cpuSeconds(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** A fresh lab on free ports in a folder of its own, started, given to `run`, then stopped and removed. */
+export async function withBenchLab<T>(options: Pick<LabOptions, 'telemetry' | 'serviceEnv'>, run: (lab: Lab) => Promise<T>): Promise<T> {
+  const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-bench-'));
+  const lab = new Lab({ runDir, progress, logLevel: 'warn', ports: await freeLabPorts(), ...options });
+  try {
+    await lab.start();
+    return await run(lab);
+  } finally {
+    await lab.stop();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes a bench's JSON to bench-results/<kind>-<date>.json and its heading line to stdout; returns the file.
+ * `heading` is added to the date, machine and Node version.
+ */
+export function writeBenchReport(kind: string, report: { date: string; machine: string }, heading = ''): string {
+  const dir = join(repoRoot, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${kind}-${report.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\n${report.date} · ${report.machine} · Node ${process.version}${heading}\n`);
+  return file;
+}
+
+/** 100 generated routes of `points` points (seed 4242: the same routes every run); their ids. */
+export async function generateBenchRoutes(apiUrl: string, points: number): Promise<string[]> {
+  const generated = await fetch(`${apiUrl}/routes/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ seed: 4242, count: 100, points }),
+  });
+  if (generated.status !== 201) throw new Error(`POST /routes/generate: ${generated.status} ${await generated.text()}`);
+  return GeneratedRoutes.parse(await generated.json()).routes.map((r) => r.id);
+}
+
+/** The load average now, as the benches print it at their end. */
+export function loadAverageLine(): string {
+  return `load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`;
 }
 
 export function machineLine(): string {

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, type AnyBulkWriteOperation, type Db, type Document } from 'mongodb';
@@ -22,7 +22,7 @@ import {
   fleetVehicleId,
   tripIndexPageId,
 } from '@fleetlab/contracts';
-import { machineLine, optionReader, percentile } from './bench-common';
+import { machineLine, optionReader, percentile, writeBenchReport } from './bench-common';
 import { freeLabPorts, Lab } from './lab';
 import { repoRoot } from './paths';
 import { consoleProgress as progress } from './progress';
@@ -306,11 +306,11 @@ async function main(): Promise<void> {
       loadAverage1m: { min: Math.min(...loads), max: Math.max(...loads) },
       results,
     };
-    const dir = join(repoRoot, 'bench-results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `reads-${report.date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`\n${report.date} · ${machine} · Node ${process.version} · ${trips} trips, ${positions} positions · load average ${report.loadAverage1m.min.toFixed(1)}–${report.loadAverage1m.max.toFixed(1)}\n`);
+    const file = writeBenchReport(
+      'reads',
+      report,
+      ` · ${trips} trips, ${positions} positions · load average ${report.loadAverage1m.min.toFixed(1)}–${report.loadAverage1m.max.toFixed(1)}`,
+    );
     process.stdout.write(`| endpoint | requests | not ${'2xx'} | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|\n`);
     for (const r of results) process.stdout.write(`| ${r.endpoint} | ${r.requests} | ${r.errors} | ${r.p50Ms} | ${r.p99Ms} | ${r.maxMs} |\n`);
     process.stdout.write(`\nfull results: ${file}\n`);

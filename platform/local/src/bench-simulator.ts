@@ -9,14 +9,10 @@
  * Results go to bench-results/simulator-<timestamp>.json and, as a table row, to stdout.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
-import { GeneratedRoutes, Topics, type NewDirection } from '@fleetlab/contracts';
-import { bestRate, counter, peakRate, cpuSeconds, machineLine, measureCeiling, optionReader, rssMiB, type CeilingDetail } from './bench-common';
-import { freeLabPorts, Lab } from './lab';
-import { repoRoot } from './paths';
+import { Topics, type NewDirection } from '@fleetlab/contracts';
+import { bestRate, type CeilingDetail, counter, cpuSeconds, loadAverageLine, machineLine, measureCeiling, optionReader, peakRate, rssMiB, withBenchLab, writeBenchReport, generateBenchRoutes } from './bench-common';
 import { consoleProgress as progress } from './progress';
 
 interface Options {
@@ -77,19 +73,10 @@ async function waitForIdle(simulatorUrl: string, published: number): Promise<voi
 }
 
 async function run(options: Options): Promise<SimulatorResult> {
-  const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-bench-'));
   const serviceEnv = options.batch === undefined ? undefined : { simulator: { MAX_BATCH_MESSAGES: String(options.batch) } };
-  const lab = new Lab({ runDir, progress, telemetry: options.telemetry, logLevel: 'warn', ports: await freeLabPorts(), ...(serviceEnv ? { serviceEnv } : {}) });
-  try {
-    await lab.start();
+  return withBenchLab({ telemetry: options.telemetry, ...(serviceEnv ? { serviceEnv } : {}) }, async (lab) => {
     const { apiUrl, simulatorUrl, kafkaBrokers } = lab.endpoints;
-    const generated = await fetch(`${apiUrl}/routes/generate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ seed: 4242, count: 100, points: options.points }),
-    });
-    if (generated.status !== 201) throw new Error(`POST /routes/generate: ${generated.status} ${await generated.text()}`);
-    const routeIds = GeneratedRoutes.parse(await generated.json()).routes.map((r) => r.id);
+    const routeIds = await generateBenchRoutes(apiUrl, options.points);
 
     // One vehicle per route, fast: the simulator fetches and caches every route from the api now, not during the run.
     progress.step('warm-up: one fast trip per route, so the simulator has every route cached');
@@ -170,10 +157,7 @@ async function run(options: Options): Promise<SimulatorResult> {
       publishedShareOfCeiling: Math.round((publishedPerSecond / ceilingPerSecond) * 1000) / 1000,
       ceiling,
     };
-  } finally {
-    await lab.stop();
-    rmSync(runDir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function main(): Promise<void> {
@@ -181,13 +165,9 @@ async function main(): Promise<void> {
   const machine = machineLine();
   const result = await run(options);
   const report = { date: new Date().toISOString(), machine, node: process.version, loadAverage: loadavg(), result };
-  const dir = join(repoRoot, 'bench-results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `simulator-${report.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  const file = writeBenchReport('simulator', report);
   const r = result;
-  process.stdout.write(`\n${report.date} · ${machine} · Node ${process.version}\n`);
-  process.stdout.write(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(loadAverageLine());
   process.stdout.write('| telemetry | batch | vehicles | offered/s | published/s | simulator cores | RSS MiB | all published | ceiling/s | message bytes | published/ceiling |\n');
   process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|\n');
   process.stdout.write(

@@ -7,14 +7,8 @@
  * --ceiling-records N (300000) --progress-ms N (the consumer's CONSUMER_PROGRESS_INTERVAL_MS; default its own).
  * Results go to bench-results/pipeline-<timestamp>.json and, as a table row, to stdout.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { io } from 'socket.io-client';
-import { GeneratedRoutes } from '@fleetlab/contracts';
-import { bestRate, counter, machineLine, measureCeiling, percentile, rssMiB, sumsBy, type CeilingDetail } from './bench-common';
-import { freeLabPorts, Lab } from './lab';
-import { repoRoot } from './paths';
+import { bestRate, type CeilingDetail, counter, loadAverageLine, machineLine, measureCeiling, percentile, rssMiB, sumsBy, withBenchLab, writeBenchReport, generateBenchRoutes } from './bench-common';
 import { consoleProgress as progress } from './progress';
 
 interface Options {
@@ -81,11 +75,8 @@ export interface PipelineResult {
 }
 
 async function runOnce(options: Options, telemetry: boolean): Promise<PipelineResult> {
-  const runDir = mkdtempSync(join(tmpdir(), 'fleetlab-bench-'));
   const serviceEnv = options.progressMs === undefined ? undefined : { consumer: { CONSUMER_PROGRESS_INTERVAL_MS: String(options.progressMs) } };
-  const lab = new Lab({ runDir, progress, telemetry, logLevel: 'warn', ports: await freeLabPorts(), ...(serviceEnv ? { serviceEnv } : {}) });
-  try {
-    await lab.start();
+  return withBenchLab({ telemetry, ...(serviceEnv ? { serviceEnv } : {}) }, async (lab) => {
     const { apiUrl, simulatorUrl, consumerUrl } = lab.endpoints;
     const socket = io(apiUrl, { transports: ['websocket'] });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
@@ -101,13 +92,7 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
     const expected = options.vehicles * options.points;
     progress.step(`fleet of ${options.vehicles} × ${options.points} points at ${options.paceMs} ms (telemetry ${telemetry ? 'on' : 'off'})`);
     // 100 generated routes shared round-robin: street-like variety without making route generation the benchmark.
-    const generated = await fetch(`${apiUrl}/routes/generate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ seed: 4242, count: 100, points: options.points }),
-    });
-    if (generated.status !== 201) throw new Error(`POST /routes/generate: ${generated.status} ${await generated.text()}`);
-    const routeIds = GeneratedRoutes.parse(await generated.json()).routes.map((r) => r.id);
+    const routeIds = await generateBenchRoutes(apiUrl, options.points);
     const started = Date.now();
     const response = await fetch(`${apiUrl}/fleets`, {
       method: 'POST',
@@ -177,10 +162,7 @@ async function runOnce(options: Options, telemetry: boolean): Promise<PipelineRe
       publishedShareOfCeiling: ceilingPerSecond ? Math.round((publishedPerSecond / ceilingPerSecond) * 1000) / 1000 : null,
       ceiling,
     };
-  } finally {
-    await lab.stop();
-    rmSync(runDir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function main(): Promise<void> {
@@ -189,12 +171,8 @@ async function main(): Promise<void> {
   const results: PipelineResult[] = [];
   for (const telemetry of options.telemetry) results.push(await runOnce(options, telemetry));
   const report = { date: new Date().toISOString(), machine, node: process.version, results };
-  const dir = join(repoRoot, 'bench-results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `pipeline-${report.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`\n${report.date} · ${machine} · Node ${process.version}\n`);
-  process.stdout.write(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  const file = writeBenchReport('pipeline', report);
+  process.stdout.write(loadAverageLine());
   process.stdout.write('| telemetry | vehicles | offered/s | published/s | persisted/s | delivered/s | p50 ms | p99 ms | simulator RSS MiB | peak active | max backlog | drain s | all persisted | ceiling/s | message bytes | published/ceiling |\n');
   process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n');
   for (const r of results) {
