@@ -40,4 +40,20 @@ describe('RoadLedger', () => {
     expect(ledger.onRoad()).toBe(0);
     ledger.admit(1, 1000);
   });
+
+  it('frees a cancelled single trip at once, and one vehicle of a fleet for one cancelled trip of it', () => {
+    const ledger = new RoadLedger(10);
+    ledger.admit(1, 60_000, 'trip-a');
+    ledger.admit(9, 60_000, 'f1');
+    expect(() => ledger.admit(1, 1000)).toThrow(AdmissionException);
+    ledger.release('trip-a');
+    expect(ledger.onRoad()).toBe(9);
+    ledger.release('f1', 1);
+    ledger.release('f1', 1);
+    expect(ledger.onRoad()).toBe(7);
+    ledger.release('f1', 100);
+    expect(ledger.onRoad()).toBe(0);
+    ledger.release('unknown', 1);
+    expect(ledger.onRoad()).toBe(0);
+  });
 });

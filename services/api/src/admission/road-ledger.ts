@@ -8,7 +8,8 @@ interface Occupancy {
   /** When these vehicles are due off the road (ms since epoch). */
   until: number;
   vehicles: number;
-  fleetId?: string;
+  /** The fleet or the single trip these vehicles belong to, so a cancel takes them off at once. */
+  owner?: string;
 }
 
 export type { AdmissionRefusal };
@@ -50,17 +51,28 @@ export class RoadLedger {
   }
 
   /** Admits `vehicles` for `durationMs` or throws a 429 naming the cap and when enough of the road frees up. */
-  admit(vehicles: number, durationMs: number, fleetId?: string): void {
+  admit(vehicles: number, durationMs: number, owner?: string): void {
     const current = this.onRoad();
     if (current + vehicles > this.limit) {
       throw refuse('API_MAX_VEHICLES_ON_ROAD', this.limit, current, vehicles, this.retryAfterSeconds(current + vehicles - this.limit), 'vehicles on the road');
     }
-    this.entries.push({ until: this.now() + durationMs + ROAD_GRACE_MS, vehicles, ...(fleetId ? { fleetId } : {}) });
+    this.entries.push({ until: this.now() + durationMs + ROAD_GRACE_MS, vehicles, ...(owner ? { owner } : {}) });
   }
 
-  /** A cancelled fleet's vehicles leave the road. */
-  release(fleetId: string): void {
-    this.entries = this.entries.filter((e) => e.fleetId !== fleetId);
+  /** A cancelled fleet's or trip's vehicles leave the road: all of them, or `vehicles` of them (one cancelled trip of a fleet). */
+  release(owner: string, vehicles?: number): void {
+    if (vehicles === undefined) {
+      this.entries = this.entries.filter((e) => e.owner !== owner);
+      return;
+    }
+    let left = vehicles;
+    for (const e of this.entries) {
+      if (e.owner !== owner || left <= 0) continue;
+      const off = Math.min(e.vehicles, left);
+      e.vehicles -= off;
+      left -= off;
+    }
+    this.entries = this.entries.filter((e) => e.vehicles > 0);
   }
 
   /** Seconds until `excess` vehicles have left the road (at least 1). */

@@ -81,44 +81,50 @@ export class TripsService {
     if (total === undefined) throw new NotFoundException(`route ${request.routeId} not found`);
     this.kafka.assertConnected();
     const paceMs = request.paceMs ?? this.config.DEFAULT_PACE_MS;
-    this.road.admit(1, TripsService.roadMs(total, paceMs));
     const tripId = randomUUID();
+    this.road.admit(1, TripsService.roadMs(total, paceMs), tripId);
     const vehicleId = request.vehicleId ?? `vehicle-${tripId.slice(0, 8)}`;
-    trace.getActiveSpan()?.setAttributes({
-      'fleetlab.trip.id': tripId,
-      'fleetlab.route.id': request.routeId,
-      'fleetlab.vehicle.id': vehicleId,
-    });
-    await collectionOf(this.trips).insertOne({
-      _id: tripId,
-      routeId: request.routeId,
-      vehicleId,
-      clientId: request.clientId,
-      status: 'requested',
-      requestedAt: new Date(),
-      count: 0,
-      total,
-      paceMs,
-    });
-    // Listed before its direction goes out: a trip that runs is a trip that is listed.
-    const entries = [
-      ...(await this.index.append(ALL_TRIPS, [tripId])),
-      ...(await this.index.append(routeKey(request.routeId), [tripId])),
-      ...(await this.index.append(vehicleKey(vehicleId), [tripId])),
-    ];
-    // Where it is listed, for retention to take it out again.
-    await collectionOf(this.trips).updateOne({ _id: tripId }, { $set: { indexEntries: entries } }, { maxTimeMS: this.config.API_DB_TIMEOUT_MS });
-    const direction: NewDirection = { clientId: request.clientId, routeId: request.routeId, tripId, vehicleId, paceMs };
     try {
-      await this.kafka.send(Topics.newDirection, [{ key: tripId, value: direction }]);
+      trace.getActiveSpan()?.setAttributes({
+        'fleetlab.trip.id': tripId,
+        'fleetlab.route.id': request.routeId,
+        'fleetlab.vehicle.id': vehicleId,
+      });
+      await collectionOf(this.trips).insertOne({
+        _id: tripId,
+        routeId: request.routeId,
+        vehicleId,
+        clientId: request.clientId,
+        status: 'requested',
+        requestedAt: new Date(),
+        count: 0,
+        total,
+        paceMs,
+      });
+      // Listed before its direction goes out: a trip that runs is a trip that is listed.
+      const entries = [
+        ...(await this.index.append(ALL_TRIPS, [tripId])),
+        ...(await this.index.append(routeKey(request.routeId), [tripId])),
+        ...(await this.index.append(vehicleKey(vehicleId), [tripId])),
+      ];
+      // Where it is listed, for retention to take it out again.
+      await collectionOf(this.trips).updateOne({ _id: tripId }, { $set: { indexEntries: entries } }, { maxTimeMS: this.config.API_DB_TIMEOUT_MS });
+      const direction: NewDirection = { clientId: request.clientId, routeId: request.routeId, tripId, vehicleId, paceMs };
+      try {
+        await this.kafka.send(Topics.newDirection, [{ key: tripId, value: direction }]);
+      } catch (error) {
+        // No command went out, so no trip will run: take the record back rather than leave it `requested` forever.
+        await this.trips.deleteOne({ _id: tripId }).catch((deleteError: unknown) =>
+          this.logger.error(
+            { err: deleteError, tripId, sendError: String(error) },
+            'trip direction not sent and the trip not taken back: it stays requested; cancel it with DELETE /trips/:id',
+          ),
+        );
+        throw error;
+      }
     } catch (error) {
-      // No command went out, so no trip will run: take the record back rather than leave it `requested` forever.
-      await this.trips.deleteOne({ _id: tripId }).catch((deleteError: unknown) =>
-        this.logger.error(
-          { err: deleteError, tripId, sendError: String(error) },
-          'trip direction not sent and the trip not taken back: it stays requested; cancel it with DELETE /trips/:id',
-        ),
-      );
+      // Not started: off the road again.
+      this.road.release(tripId);
       throw error;
     }
     this.metrics.tripsStarted.inc({ source: request.source });
@@ -267,6 +273,8 @@ export class TripsService {
       const index = fleetVehicleIndex(doc.fleetId, doc.vehicleId);
       if (index !== undefined) await this.index.markFleetTrip(doc.fleetId, index, 'cancelled');
     }
+    // Off the road at once, as a cancelled fleet is (the conditional update above took it from unfinished: once).
+    this.road.release(doc.fleetId ?? tripId, doc.fleetId ? 1 : undefined);
     await this.produceCancel({ tripId, reason: 'cancelled over HTTP' }, tripId);
     this.logger.info({ tripId }, 'trip cancelled');
     return toTripView(doc);
