@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FleetLimits } from '@fleetlab/contracts';
+import { FleetLimits, fleetVehicleId } from '@fleetlab/contracts';
 import { freePort, httpOk, ManagedProcess, repoRoot } from '../../platform/local/src/index';
 // Types `inject('lab')`: the integration lab's endpoints, provided by the global setup.
 import type {} from '../../platform/local/test/global-setup';
@@ -117,4 +117,33 @@ describe('npm run load -- --profile capacity', () => {
     const after = FleetLimits.parse(await (await fetch(`${apiUrl}/fleets/limits`)).json());
     expect(after.vehiclesOnRoad.current).toBe(0);
   }, 180_000);
+
+  it('takes a cancelled trip off the road at once, alone or as one vehicle of its fleet', async () => {
+    const onRoad = async (): Promise<number> => FleetLimits.parse(await (await fetch(`${apiUrl}/fleets/limits`)).json()).vehiclesOnRoad.current;
+    const post = (path: string, body: unknown): Promise<Response> =>
+      fetch(`${apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Slow enough that nothing finishes during the test: only a cancel can free the road.
+    const trip = await post('/trips', { routeId: '1', paceMs: 60_000 });
+    expect(trip.status).toBe(202);
+    const { tripId } = (await trip.json()) as { tripId: string };
+    const fleet = await post('/fleets', { vehicles: 3, paceMs: 60_000, routeIds: ['1'] });
+    expect(fleet.status).toBe(202);
+    const { fleetId } = (await fleet.json()) as { fleetId: string };
+    expect(await onRoad()).toBe(4);
+
+    expect((await fetch(`${apiUrl}/trips/${tripId}`, { method: 'DELETE' })).status).toBe(202);
+    expect(await onRoad()).toBe(3);
+    // Cancelling it again changes nothing: it left the road once.
+    expect((await fetch(`${apiUrl}/trips/${tripId}`, { method: 'DELETE' })).status).toBe(202);
+    expect(await onRoad()).toBe(3);
+
+    const vehicle = fleetVehicleId(fleetId, 0);
+    const fleetTrip = (await (await fetch(`${apiUrl}/trips?vehicleId=${encodeURIComponent(vehicle)}`)).json()) as { items: Array<{ tripId: string }> };
+    expect(fleetTrip.items).toHaveLength(1);
+    expect((await fetch(`${apiUrl}/trips/${fleetTrip.items[0]!.tripId}`, { method: 'DELETE' })).status).toBe(202);
+    expect(await onRoad()).toBe(2);
+
+    expect((await fetch(`${apiUrl}/fleets/${fleetId}`, { method: 'DELETE' })).status).toBe(202);
+    expect(await onRoad()).toBe(0);
+  }, 60_000);
 });
